@@ -1,0 +1,30 @@
+# Two commands do all the set-up on a fresh machine with only python3:
+#   make demo   creates .venv if missing, installs the package, runs the demo
+#   make test   the same set-up, then the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test bench lint
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m skgraphfeat demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[bench]" --no-deps || true
+	$(BIN)/python benchmarks/layer_memory_speed.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check skgraphfeat tests benchmarks
+	$(BIN)/ruff format --check skgraphfeat tests benchmarks

@@ -1,0 +1,500 @@
+"""GraphFeatureClassifier, GraphFeatureRegressor and GraphFeatureTransformer."""
+
+import numpy as np
+from scipy.special import softmax
+from sklearn.base import (
+    ClassifierMixin,
+    OneToOneFeatureMixin,
+    RegressorMixin,
+    TransformerMixin,
+)
+from sklearn.metrics import r2_score
+from sklearn.preprocessing import LabelEncoder
+from numbers import Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import validate_data
+
+from ._base import BaseGraphFeature, _weighted_mean_and_scale
+
+_FLOAT_DTYPES = [np.float64, np.float32]
+
+_SHARED_PARAMETERS = """
+    embed_dim : int, default=16
+        Width of each feature's embedding in the graph layer. Must be divisible
+        by ``num_heads``.
+    num_heads : int, default=4
+        Attention heads of the graph layer; each learns its own adjacency.
+    hierarchical : bool, default=False
+        Add the layer's hierarchical branch: soft groups of features whose
+        summaries feed back into every feature.
+    num_groups : int, default=4
+        Number of feature groups when ``hierarchical=True``; at most the number
+        of features.
+    dropout_rate : float, default=0.0
+        Dropout on the adjacency during training, in ``[0, 1)``.
+    n_blocks : int, default=1
+        Number of graph blocks, stacked with residual connections.
+    hidden_layer_sizes : int or tuple of int, default=(64,)
+        Widths of the dense layers of the head that follows the graph blocks.
+    activation : {"relu", "gelu", "tanh", "silu", "elu"}, default="relu"
+        Activation of the head's hidden layers.
+    alpha : float, default=1e-4
+        Strength of the L2 penalty on the kernels; divided by the total sample
+        weight, as in :class:`~sklearn.neural_network.MLPClassifier`.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; "auto" is ``min(200, n_samples)``, so small data sets
+        train full-batch.
+    learning_rate_init : float, default=1e-3
+        Learning rate of the Adam optimizer.
+    max_iter : int, default=200
+        Maximum number of epochs.
+    tol : float, default=1e-4
+        Minimum improvement of the loss (or of the validation score with
+        ``early_stopping``) that counts as progress.
+    n_iter_no_change : int, default=10
+        Training stops after this many epochs in a row without progress.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, stop on its score
+        and keep the weights of the best epoch.
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping=True``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weights, the shuffling, the dropout and the validation split.
+        An int makes fits reproducible; no global seed is ever touched.
+    verbose : int, default=0
+        Print the loss of every epoch when positive.
+    dtype : {"float32", "float64"} or None, default=None
+        Floating-point type of the computation. None uses float32 for float32
+        input and float64 otherwise."""
+
+_SHARED_ATTRIBUTES = """
+    model_ : keras.Model
+        The fitted network, from raw features to the head's outputs.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when X had string column names.
+    n_iter_ : int
+        Number of epochs run.
+    loss_curve_ : list of float
+        Training loss (with the L2 penalty) after every epoch.
+    best_loss_ : float or None
+        Lowest training loss; None with ``early_stopping``.
+    validation_scores_ : list of float or None
+        Validation score after every epoch with ``early_stopping``, else None.
+    best_validation_score_ : float or None
+        Best validation score with ``early_stopping``, else None.
+    history_ : list of dict
+        One record per epoch (``epoch``, ``loss`` and ``validation_score``)."""
+
+
+def _shared_docs(cls):
+    cls.__doc__ = cls.__doc__.format(
+        shared_parameters=_SHARED_PARAMETERS, shared_attributes=_SHARED_ATTRIBUTES
+    )
+    return cls
+
+
+def _encode_labels(y, sample_weight, class_weight):
+    """Integer-encode class labels; scale the weights by ``class_weight``."""
+    check_classification_targets(y)
+    encoder = LabelEncoder()
+    targets = encoder.fit_transform(y).astype(np.int32)
+    classes = encoder.classes_
+    if len(classes) < 2:
+        raise ValueError(
+            "The target needs samples of at least 2 classes; got only one class: "
+            f"{classes[0]!r}."
+        )
+    if class_weight is not None:
+        weights = compute_class_weight(class_weight, classes=classes, y=y)
+        sample_weight = sample_weight * weights[targets]
+    weighted_classes = np.unique(targets[sample_weight > 0])
+    if len(weighted_classes) < 2:
+        raise ValueError(
+            "The target needs samples of at least 2 classes with a positive "
+            f"sample_weight; only class {classes[weighted_classes[0]]!r} has any."
+        )
+    return targets, classes, sample_weight
+
+
+def _encode_continuous(y, sample_weight):
+    """Standardize a numeric target to 2-D; return it with its mean and scale."""
+    y = np.asarray(y, dtype=np.float64)
+    y_2d = y.reshape(len(y), -1)
+    mean, scale = _weighted_mean_and_scale(y_2d, sample_weight)
+    return (y_2d - mean) / scale, mean, scale
+
+
+def _weighted_accuracy(outputs, targets, sample_weight):
+    hits = np.argmax(outputs, axis=1) == targets
+    return np.average(hits, weights=sample_weight)
+
+
+@_shared_docs
+class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
+    """Classifier built around a learned, per-sample graph over the features.
+
+    The features are standardized with statistics learned at fit, refined by
+    :class:`~skgraphfeat.layers.AdvancedGraphFeatureLayer` blocks (attention
+    between features) and classified by a small dense head trained with the
+    softmax cross-entropy.
+
+    Parameters
+    ----------{shared_parameters}
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.{shared_attributes}
+
+    See Also
+    --------
+    GraphFeatureRegressor : The same network for regression.
+    GraphFeatureTransformer : The graph-refined features themselves.
+    sklearn.neural_network.MLPClassifier : A plain multi-layer perceptron.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skgraphfeat import GraphFeatureClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = GraphFeatureClassifier(random_state=0).fit(X, y)
+    >>> clf.predict(X[:3])
+    array([0, 0, 0])
+    >>> clf.predict_proba(X[:1]).shape
+    (1, 3)
+    >>> clf.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseGraphFeature._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        *,
+        embed_dim=16,
+        num_heads=4,
+        hierarchical=False,
+        num_groups=4,
+        dropout_rate=0.0,
+        n_blocks=1,
+        hidden_layer_sizes=(64,),
+        activation="relu",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        random_state=None,
+        verbose=0,
+        dtype=None,
+        class_weight=None,
+    ):
+        super().__init__(
+            embed_dim=embed_dim,
+            num_heads=num_heads,
+            hierarchical=hierarchical,
+            num_groups=num_groups,
+            dropout_rate=dropout_rate,
+            n_blocks=n_blocks,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate_init=learning_rate_init,
+            max_iter=max_iter,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            random_state=random_state,
+            verbose=verbose,
+            dtype=dtype,
+        )
+        self.class_weight = class_weight
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the classifier.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Class labels (strings, integers, ...).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights; the loss is ``sum(w * l) / sum(w)``, so an
+            integer weight equals repeating the row.
+
+        Returns
+        -------
+        self : GraphFeatureClassifier
+        """
+        return self._fit(X, y, sample_weight)
+
+    def _validate_fit_data(self, X, y):
+        return validate_data(self, X, y, dtype=_FLOAT_DTYPES)
+
+    def _encode_target(self, X, y, sample_weight):
+        targets, classes, sample_weight = _encode_labels(
+            y, sample_weight, self.class_weight
+        )
+        fitted = {"classes_": classes}
+        return "softmax_cross_entropy", targets, len(classes), sample_weight, fitted
+
+    def _stratify(self, targets):
+        return targets if np.bincount(targets).min() >= 2 else None
+
+    def _validation_score(self, objective, outputs, targets, sample_weight):
+        return _weighted_accuracy(outputs, targets, sample_weight)
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes); rows sum to 1."""
+        outputs, _ = self._forward(X)
+        return softmax(outputs, axis=1)
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities, shape (n_samples, n_classes)."""
+        outputs, _ = self._forward(X)
+        return outputs - np.logaddexp.reduce(outputs, axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Most probable class of every sample, shape (n_samples,)."""
+        outputs, _ = self._forward(X)
+        return self.classes_[np.argmax(outputs, axis=1)]
+
+
+@_shared_docs
+class GraphFeatureRegressor(RegressorMixin, BaseGraphFeature):
+    """Regressor built around a learned, per-sample graph over the features.
+
+    The features are standardized with statistics learned at fit, refined by
+    :class:`~skgraphfeat.layers.AdvancedGraphFeatureLayer` blocks and mapped to
+    the target(s) by a small dense head trained with the squared error on the
+    standardized target.
+
+    Parameters
+    ----------{shared_parameters}
+
+    Attributes
+    ----------{shared_attributes}
+
+    See Also
+    --------
+    GraphFeatureClassifier : The same network for classification.
+    sklearn.neural_network.MLPRegressor : A plain multi-layer perceptron.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgraphfeat import GraphFeatureRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 4))
+    >>> y = X[:, 0] * X[:, 1] + X[:, 2]
+    >>> reg = GraphFeatureRegressor(random_state=0).fit(X, y)
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    >>> reg.score(X, y) > 0.8
+    True
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the regressor.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights; the loss is ``sum(w * l) / sum(w)``.
+
+        Returns
+        -------
+        self : GraphFeatureRegressor
+        """
+        return self._fit(X, y, sample_weight)
+
+    def _validate_fit_data(self, X, y):
+        return validate_data(
+            self, X, y, multi_output=True, y_numeric=True, dtype=_FLOAT_DTYPES
+        )
+
+    def _encode_target(self, X, y, sample_weight):
+        targets, mean, scale = _encode_continuous(y, sample_weight)
+        fitted = {"_target_mean": mean, "_target_scale": scale, "_target_ndim": y.ndim}
+        targets = targets.astype(X.dtype)
+        return "squared_error", targets, targets.shape[1], sample_weight, fitted
+
+    def _validation_score(self, objective, outputs, targets, sample_weight):
+        return r2_score(targets, outputs, sample_weight=sample_weight)
+
+    def predict(self, X):
+        """Predicted target, shape (n_samples,) or (n_samples, n_targets)."""
+        outputs, _ = self._forward(X)
+        predictions = outputs * self._target_scale + self._target_mean
+        predictions = predictions.astype(outputs.dtype, copy=False)
+        return predictions.ravel() if self._target_ndim == 1 else predictions
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+@_shared_docs
+class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphFeature):
+    """Graph-refined features: each feature updated from the features it attends to.
+
+    ``fit(X)`` learns the graph self-supervised, by reconstructing randomly
+    masked features from the others; ``fit(X, y)`` learns it supervised, for
+    classification when ``y`` holds class labels and regression when it is
+    continuous. ``transform`` returns the output of the last graph block: one
+    refined value per input feature, in standardized units.
+
+    Parameters
+    ----------{shared_parameters}
+    mask_rate : float, default=0.15
+        Share of the feature values hidden (replaced by the feature's mean) in
+        every batch of self-supervised training.
+
+    Attributes
+    ----------{shared_attributes}
+
+    See Also
+    --------
+    GraphFeatureClassifier : A classifier on the same network.
+    GraphFeatureRegressor : A regressor on the same network.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgraphfeat import GraphFeatureTransformer
+    >>> X = np.random.default_rng(0).normal(size=(100, 5))
+    >>> transformer = GraphFeatureTransformer(max_iter=20, random_state=0)
+    >>> transformer.fit_transform(X).shape
+    (100, 5)
+    >>> transformer.get_feature_names_out(["a", "b", "c", "d", "e"])
+    array(['a', 'b', 'c', 'd', 'e'], dtype=object)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseGraphFeature._parameter_constraints,
+        "mask_rate": [Interval(Real, 0, 1, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        *,
+        embed_dim=16,
+        num_heads=4,
+        hierarchical=False,
+        num_groups=4,
+        dropout_rate=0.0,
+        n_blocks=1,
+        hidden_layer_sizes=(64,),
+        activation="relu",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        random_state=None,
+        verbose=0,
+        dtype=None,
+        mask_rate=0.15,
+    ):
+        super().__init__(
+            embed_dim=embed_dim,
+            num_heads=num_heads,
+            hierarchical=hierarchical,
+            num_groups=num_groups,
+            dropout_rate=dropout_rate,
+            n_blocks=n_blocks,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate_init=learning_rate_init,
+            max_iter=max_iter,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            random_state=random_state,
+            verbose=verbose,
+            dtype=dtype,
+        )
+        self.mask_rate = mask_rate
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Learn the feature graph.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets), default=None
+            None learns self-supervised; class labels or a continuous target
+            learn supervised.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : GraphFeatureTransformer
+        """
+        return self._fit(X, y, sample_weight)
+
+    def _validate_fit_data(self, X, y):
+        if y is None:
+            return validate_data(self, X, dtype=_FLOAT_DTYPES), None
+        return validate_data(self, X, y, multi_output=True, dtype=_FLOAT_DTYPES)
+
+    def _encode_target(self, X, y, sample_weight):
+        if y is None:
+            # the base class replaces X by its standardized values once known
+            return "masked_reconstruction", X, X.shape[1], sample_weight, {}
+        kind = type_of_target(y)
+        if kind in ("binary", "multiclass"):
+            targets, classes, sample_weight = _encode_labels(y, sample_weight, None)
+            fitted = {"classes_": classes}
+            return "softmax_cross_entropy", targets, len(classes), sample_weight, fitted
+        if kind in ("continuous", "continuous-multioutput"):
+            targets, _, _ = _encode_continuous(y, sample_weight)
+            targets = targets.astype(X.dtype)
+            return "squared_error", targets, targets.shape[1], sample_weight, {}
+        raise ValueError(
+            f"Unknown label type: {kind!r}. GraphFeatureTransformer learns from "
+            "class labels (binary or multiclass) or a continuous target."
+        )
+
+    def _validation_score(self, objective, outputs, targets, sample_weight):
+        if objective == "softmax_cross_entropy":
+            return _weighted_accuracy(outputs, targets, sample_weight)
+        errors = np.mean(np.square(outputs - targets), axis=1)
+        return -np.average(errors, weights=sample_weight)
+
+    def transform(self, X):
+        """Graph-refined features, shape (n_samples, n_features)."""
+        _, features = self._forward(X)
+        return features
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+

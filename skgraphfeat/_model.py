@@ -1,0 +1,116 @@
+"""Build the Keras network that the estimators train around the graph layer."""
+
+from dataclasses import dataclass
+
+import keras
+from keras import ops
+
+from .layers import AdvancedGraphFeatureLayer
+
+FEATURES_LAYER = "graph_features"
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Everything that fixes the shape of the network (and so its compiled code)."""
+
+    n_features: int
+    n_outputs: int
+    embed_dim: int
+    num_heads: int
+    hierarchical: bool
+    num_groups: int
+    dropout_rate: float
+    n_blocks: int
+    hidden_layer_sizes: tuple
+    activation: str
+    dtype: str
+
+
+@keras.saving.register_keras_serializable(package="skgraphfeat")
+class Standardize(keras.layers.Layer):
+    """Subtract a per-feature mean and divide by a per-feature scale.
+
+    The statistics are non-trainable weights set from the training data, so the
+    network accepts features in their original units.
+    """
+
+    def build(self, input_shape):
+        n_features = input_shape[-1]
+        self.mean = self.add_weight(
+            name="mean", shape=(n_features,), initializer="zeros", trainable=False
+        )
+        self.scale = self.add_weight(
+            name="scale", shape=(n_features,), initializer="ones", trainable=False
+        )
+
+    def call(self, inputs):
+        inputs = ops.cast(inputs, self.compute_dtype)
+        mean = ops.cast(self.mean, self.compute_dtype)
+        scale = ops.cast(self.scale, self.compute_dtype)
+        return (inputs - mean) / scale
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+
+def build_network(spec, seeds):
+    """Build the network for ``spec``.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+    seeds : sequence of int
+        At least ``network_seed_count(spec)`` seeds for the initializers.
+
+    Returns
+    -------
+    model : keras.Model
+        Raw features -> head outputs (logits, standardized targets or
+        reconstructions).
+    both : keras.Model
+        The same layers with two outputs: head outputs and graph features.
+    """
+    seeds = iter(int(s) for s in seeds)
+    dtype = spec.dtype
+    inputs = keras.Input(shape=(spec.n_features,), dtype=dtype, name="features")
+    hidden = Standardize(dtype=dtype, name="standardize")(inputs)
+    for block in range(spec.n_blocks):
+        graph = AdvancedGraphFeatureLayer(
+            embed_dim=spec.embed_dim,
+            num_heads=spec.num_heads,
+            hierarchical=spec.hierarchical,
+            num_groups=spec.num_groups,
+            dropout_rate=spec.dropout_rate,
+            seed=next(seeds),
+            dtype=dtype,
+            name=f"graph_block_{block}",
+        )(hidden)
+        # residual between blocks keeps the raw feature values within reach
+        hidden = keras.layers.Add(dtype=dtype, name=f"graph_residual_{block}")(
+            [hidden, graph]
+        )
+    features = keras.layers.Identity(dtype=dtype, name=FEATURES_LAYER)(hidden)
+    hidden = features
+    for index, units in enumerate(spec.hidden_layer_sizes):
+        hidden = keras.layers.Dense(
+            units,
+            activation=spec.activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            dtype=dtype,
+            name=f"hidden_{index}",
+        )(hidden)
+    outputs = keras.layers.Dense(
+        spec.n_outputs,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        dtype=dtype,
+        name="output",
+    )(hidden)
+    model = keras.Model(inputs, outputs, name="graph_feature_network")
+    both = keras.Model(inputs, [outputs, features], name="graph_feature_network_2")
+    return model, both
+
+
+def network_seed_count(spec):
+    """How many seeds ``build_network`` draws for ``spec``."""
+    return spec.n_blocks + len(spec.hidden_layer_sizes) + 1

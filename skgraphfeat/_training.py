@@ -1,0 +1,437 @@
+"""The compiled training loop the estimators share.
+
+Keras' ``Model.fit`` and ``Model.predict`` cost tens of milliseconds of
+bookkeeping per epoch and per call, and tracing a fresh ``tf.function`` for every
+model costs seconds. So the network is driven statelessly: one compiled epoch
+function and one compiled forward function per network shape (``NetworkSpec``)
+and objective, cached and shared by every estimator of that shape; the weights,
+optimizer moments and data travel as arguments. Only the short per-epoch loop
+(early stopping, history, logging) runs in Python.
+"""
+
+import functools
+import math
+import threading
+import warnings
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import keras
+import tensorflow as tf
+from sklearn.exceptions import ConvergenceWarning
+
+from ._model import FEATURES_LAYER, build_network, network_seed_count
+
+SOFTMAX_CROSS_ENTROPY = "softmax_cross_entropy"
+SQUARED_ERROR = "squared_error"
+MASKED_RECONSTRUCTION = "masked_reconstruction"
+
+ADAM_BETA_1, ADAM_BETA_2, ADAM_EPSILON = 0.9, 0.999, 1e-8
+
+# Bound on the attention tensor (rows * heads * F * F values) per forward chunk.
+_FORWARD_CHUNK_VALUES = 2**25
+
+
+def _is_decayed(path):
+    """Whether the L2 penalty applies: kernels, not biases or norm parameters."""
+    return path.endswith("kernel")
+
+
+class CompiledNetwork:
+    """Compiled epoch and forward functions for one network shape and objective.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+    objective : {"softmax_cross_entropy", "squared_error", "masked_reconstruction"}
+    """
+
+    def __init__(self, spec, objective):
+        self.spec = spec
+        self.objective = objective
+        _, self._network = build_network(spec, seeds=range(network_seed_count(spec)))
+        trainable = self._network.trainable_variables
+        self.trainable_paths = [v.path for v in trainable]
+        self.shapes = [tuple(v.shape) for v in trainable]
+        self.sizes = [math.prod(shape) for shape in self.shapes]
+        self.decay_mask = np.concatenate(
+            [
+                np.full(size, _is_decayed(path), dtype=spec.dtype)
+                for size, path in zip(self.sizes, self.trainable_paths)
+            ]
+        )
+        dtype = tf.as_dtype(spec.dtype)
+        n_features = spec.n_features
+        non_trainable_specs = [
+            tf.TensorSpec(v.shape, v.dtype) for v in self._network.non_trainable_variables
+        ]
+        n_params = sum(self.sizes)
+        if objective == SOFTMAX_CROSS_ENTROPY:
+            target_spec = tf.TensorSpec([None], tf.int32)
+        elif objective == SQUARED_ERROR:
+            target_spec = tf.TensorSpec([None, spec.n_outputs], dtype)
+        else:
+            target_spec = tf.TensorSpec([None, n_features], dtype)
+        scalar = tf.TensorSpec([], dtype)
+        int_scalar = tf.TensorSpec([], tf.int32)
+        self.train_epochs = tf.function(
+            self._train_epochs,
+            input_signature=[
+                TrainingState(
+                    params=tf.TensorSpec([n_params], dtype),
+                    non_trainable=non_trainable_specs,
+                    first_moments=tf.TensorSpec([n_params], dtype),
+                    second_moments=tf.TensorSpec([n_params], dtype),
+                    step=scalar,
+                    best_loss=scalar,
+                    no_improvement=int_scalar,
+                ),
+                tf.TensorSpec([None, n_features], dtype),  # X
+                target_spec,
+                tf.TensorSpec([None], dtype),  # sample weights
+                tf.TensorSpec([n_features], dtype),  # fill values of masked features
+                scalar,  # learning rate
+                scalar,  # L2 strength, already divided by the total weight
+                scalar,  # mask rate
+                int_scalar,  # batch size
+                int_scalar,  # seed
+                int_scalar,  # index of the first epoch of this call
+                int_scalar,  # most epochs to run in this call
+                scalar,  # tol
+                int_scalar,  # n_iter_no_change
+            ],
+            autograph=False,
+        ).get_concrete_function()
+        self.forward = tf.function(
+            self._forward,
+            input_signature=[
+                [tf.TensorSpec(shape, dtype) for shape in self.shapes],
+                non_trainable_specs,
+                tf.TensorSpec([None, n_features], dtype),
+            ],
+            autograph=False,
+        ).get_concrete_function()
+
+    # ---------------------------------------------------------------- packing
+    def pack(self, arrays):
+        """Concatenate per-variable arrays into one flat vector."""
+        return np.concatenate([np.asarray(a, dtype=self.spec.dtype).ravel() for a in arrays])
+
+    def unpack(self, flat):
+        """Split a flat numpy vector into per-variable arrays."""
+        pieces = np.split(np.asarray(flat), np.cumsum(self.sizes)[:-1])
+        return [piece.reshape(shape) for piece, shape in zip(pieces, self.shapes)]
+
+    def unpack_tensor(self, flat):
+        pieces = tf.split(flat, self.sizes)
+        return [tf.reshape(piece, shape) for piece, shape in zip(pieces, self.shapes)]
+
+    # -------------------------------------------------------------- functions
+    def _per_sample_loss(self, outputs, targets, mask):
+        if self.objective == SOFTMAX_CROSS_ENTROPY:
+            return tf.nn.sparse_softmax_cross_entropy_with_logits(targets, outputs)
+        if self.objective == SQUARED_ERROR:
+            return tf.reduce_mean(tf.square(outputs - targets), axis=1)
+        squared = tf.square(outputs - targets) * mask
+        counts = tf.reduce_sum(mask, axis=1)
+        return tf.math.divide_no_nan(tf.reduce_sum(squared, axis=1), counts)
+
+    def _train_epochs(
+        self, state, X, Y, W, fill, learning_rate, l2, mask_rate, batch_size, seed,
+        first_epoch, max_epochs, tol, n_iter_no_change,
+    ):  # fmt: skip
+        """Run up to ``max_epochs`` epochs, stopping as MLPClassifier does.
+
+        An epoch that does not lower the best loss by ``tol`` counts as no
+        improvement; training stops once more than ``n_iter_no_change`` of them
+        come in a row, or at once when the loss is not finite.
+        """
+
+        def keep_going(epoch, state, losses, stopped):
+            return tf.logical_and(epoch < max_epochs, tf.logical_not(stopped))
+
+        def one_epoch(epoch, state, losses, stopped):
+            epoch_seed = tf.stack([seed, first_epoch + epoch])
+            state, loss = self._run_epoch(
+                state, X, Y, W, fill, learning_rate, l2, mask_rate, batch_size,
+                epoch_seed,
+            )  # fmt: skip
+            improved = loss <= state.best_loss - tol
+            state = state._replace(
+                best_loss=tf.minimum(state.best_loss, loss),
+                no_improvement=tf.where(improved, 0, state.no_improvement + 1),
+            )
+            stopped = tf.logical_or(
+                state.no_improvement > n_iter_no_change,
+                tf.logical_not(tf.math.is_finite(loss)),
+            )
+            return epoch + 1, state, losses.write(epoch, loss), stopped
+
+        losses = tf.TensorArray(state.params.dtype, size=0, dynamic_size=True)
+        _, state, losses, stopped = tf.while_loop(
+            keep_going, one_epoch, [tf.constant(0), state, losses, tf.constant(False)]
+        )
+        return state, losses.stack(), stopped
+
+    def _run_epoch(
+        self, state, X, Y, W, fill, learning_rate, l2, mask_rate, batch_size, seed
+    ):
+        """One pass of Adam over shuffled mini-batches; returns the mean loss."""
+        dtype = state.params.dtype
+        n_samples = tf.shape(X)[0]
+        order = tf.argsort(tf.random.stateless_uniform([n_samples], seed=seed))
+        n_batches = (n_samples + batch_size - 1) // batch_size
+        decay_mask = tf.constant(self.decay_mask, dtype)
+        zero = tf.zeros([], dtype)
+
+        def one_batch(index, params, non_trainable, m, v, step, loss_sum, weight_sum):
+            rows = order[index * batch_size : tf.minimum((index + 1) * batch_size, n_samples)]
+            inputs, targets, weights = (tf.gather(t, rows) for t in (X, Y, W))
+            mask = tf.zeros([], dtype)
+            if self.objective == MASKED_RECONSTRUCTION:
+                draw = tf.random.stateless_uniform(
+                    tf.shape(inputs), seed=seed + tf.stack([0, index + 1]), dtype=dtype
+                )
+                mask = tf.cast(draw < mask_rate, dtype)
+                inputs = inputs * (1 - mask) + fill * mask
+            with tf.GradientTape() as tape:
+                tape.watch(params)
+                (outputs, _), new_non_trainable = self._network.stateless_call(
+                    self.unpack_tensor(params), non_trainable, inputs, training=True
+                )
+                per_sample = self._per_sample_loss(outputs, targets, mask)
+                weighted_sum = tf.reduce_sum(weights * per_sample)
+                batch_weight = tf.reduce_sum(weights)
+                penalty = 0.5 * l2 * tf.reduce_sum(decay_mask * tf.square(params))
+                loss = tf.math.divide_no_nan(weighted_sum, batch_weight) + penalty
+            grads = tape.gradient(loss, params)
+            step = step + 1
+            m = ADAM_BETA_1 * m + (1 - ADAM_BETA_1) * grads
+            v = ADAM_BETA_2 * v + (1 - ADAM_BETA_2) * tf.square(grads)
+            rate = learning_rate * tf.sqrt(1 - ADAM_BETA_2**step) / (1 - ADAM_BETA_1**step)
+            params = params - rate * m / (tf.sqrt(v) + ADAM_EPSILON)
+            return (
+                index + 1, params, list(new_non_trainable), m, v, step,
+                loss_sum + weighted_sum, weight_sum + batch_weight,
+            )  # fmt: skip
+
+        _, params, non_trainable, m, v, step, loss_sum, weight_sum = tf.while_loop(
+            lambda index, *_: index < n_batches,
+            one_batch,
+            [
+                tf.constant(0), state.params, list(state.non_trainable),
+                state.first_moments, state.second_moments, state.step, zero, zero,
+            ],
+        )  # fmt: skip
+        penalty = 0.5 * l2 * tf.reduce_sum(decay_mask * tf.square(params))
+        epoch_loss = tf.math.divide_no_nan(loss_sum, weight_sum) + penalty
+        state = state._replace(
+            params=params,
+            non_trainable=non_trainable,
+            first_moments=m,
+            second_moments=v,
+            step=step,
+        )
+        return state, epoch_loss
+
+    def _forward(self, trainable, non_trainable, X):
+        (outputs, features), _ = self._network.stateless_call(
+            trainable, non_trainable, X, training=False
+        )
+        return outputs, features
+
+    def forward_in_chunks(self, trainable, non_trainable, X):
+        """Head outputs and graph features of ``X`` for the given weights."""
+        return _in_chunks(
+            lambda rows: self.forward(trainable, non_trainable, rows), X, self.spec
+        )
+
+
+def _in_chunks(forward, X, spec):
+    """Run ``forward`` over row chunks that bound the attention tensor's size."""
+    per_row = spec.num_heads * spec.n_features**2 + 1
+    chunk = max(1, _FORWARD_CHUNK_VALUES // per_row)
+    outputs, features = [], []
+    for start in range(0, max(len(X), 1), chunk):
+        out, feat = forward(tf.convert_to_tensor(X[start : start + chunk]))
+        outputs.append(out.numpy())
+        features.append(feat.numpy())
+    return np.concatenate(outputs), np.concatenate(features)
+
+
+class ModelForward:
+    """Compiled forward pass of one fitted Keras model (its own variables).
+
+    Traced on first use and then reused, so a prediction costs one compiled call;
+    it reads the model's variables, so it always uses the model's current weights.
+    The compiled function is dropped when pickled and rebuilt on first use.
+    """
+
+    def __init__(self):
+        self._function = None
+        self._lock = threading.Lock()
+
+    def __call__(self, model, spec, X):
+        function = self._function
+        if function is None:
+            with self._lock:
+                if self._function is None:
+                    self._function = self._trace(model, spec)
+                function = self._function
+        return _in_chunks(function, X, spec)
+
+    @staticmethod
+    def _trace(model, spec):
+        both = keras.Model(
+            model.inputs, [model.outputs[0], model.get_layer(FEATURES_LAYER).output]
+        )
+        signature = [tf.TensorSpec([None, spec.n_features], spec.dtype)]
+        function = tf.function(
+            lambda X: both(X, training=False), input_signature=signature, autograph=False
+        )
+        return function.get_concrete_function()
+
+    def __getstate__(self):
+        return {}
+
+    def __setstate__(self, state):
+        self.__init__()
+
+
+@functools.lru_cache(maxsize=32)
+def compiled_network(spec, objective):
+    """The shared ``CompiledNetwork`` of a network shape and objective."""
+    return CompiledNetwork(spec, objective)
+
+
+class TrainingState(NamedTuple):
+    """Everything the optimizer carries from one epoch to the next."""
+
+    params: object
+    non_trainable: list
+    first_moments: object
+    second_moments: object
+    step: object
+    best_loss: object
+    no_improvement: object
+
+
+@dataclass
+class TrainingResult:
+    """What the training loop hands back: final weights and the history."""
+
+    params: np.ndarray
+    non_trainable: list
+    history: list = field(default_factory=list)
+    best_loss: float = math.inf
+    best_validation_score: float | None = None
+    converged: bool = False
+
+
+@dataclass
+class TrainingConfig:
+    """Hyper-parameters of one run of ``train``."""
+
+    max_iter: int
+    batch_size: int
+    learning_rate: float
+    l2: float
+    tol: float
+    n_iter_no_change: int
+    seed: int
+    mask_rate: float = 0.0
+    verbose: int = 0
+
+
+def train(compiled, params, non_trainable, data, config, validation=None):
+    """Train from ``params`` and return a ``TrainingResult``.
+
+    Parameters
+    ----------
+    compiled : CompiledNetwork
+    params : ndarray
+        Flat initial trainable weights.
+    non_trainable : list of ndarray
+        Initial non-trainable weights (standardization, dropout seed states).
+    data : tuple (X, Y, W, fill) of ndarrays
+    config : TrainingConfig
+    validation : callable or None
+        ``validation(trainable, non_trainable) -> score`` (higher is better).
+        When given, training stops on the validation score and the best
+        weights are restored; otherwise it stops on the training loss, as
+        scikit-learn's MLP does.
+    """
+    dtype = compiled.spec.dtype
+    data = [tf.convert_to_tensor(a) for a in data]
+    params = tf.convert_to_tensor(params, dtype)
+    state = TrainingState(
+        params=params,
+        non_trainable=[tf.convert_to_tensor(a) for a in non_trainable],
+        first_moments=tf.zeros_like(params),
+        second_moments=tf.zeros_like(params),
+        step=tf.zeros([], dtype),
+        best_loss=tf.constant(np.inf, dtype),
+        no_improvement=tf.constant(0),
+    )
+    hyper = [
+        tf.constant(config.learning_rate, dtype),
+        tf.constant(config.l2, dtype),
+        tf.constant(config.mask_rate, dtype),
+        tf.constant(config.batch_size, tf.int32),
+        tf.constant(config.seed, tf.int32),
+    ]
+    # Without per-epoch work in Python, all epochs run in one compiled call.
+    epochs_per_call = 1 if (validation is not None or config.verbose) else config.max_iter
+    # With a validation set, Python applies the stopping rule to its score.
+    patience = config.n_iter_no_change if validation is None else config.max_iter
+    tol = tf.constant(config.tol, dtype)
+    result = TrainingResult(params=None, non_trainable=None)
+    best = state
+    no_improvement = 0
+    epoch = 0
+    while epoch < config.max_iter and not result.converged:
+        state, losses, stopped = compiled.train_epochs(
+            state, *data, *hyper,
+            tf.constant(epoch), tf.constant(min(epochs_per_call, config.max_iter - epoch)),
+            tol, tf.constant(patience),
+        )  # fmt: skip
+        for loss in losses.numpy().tolist():
+            epoch += 1
+            if not math.isfinite(loss):
+                raise FloatingPointError(
+                    f"The training loss became {loss} at iteration {epoch}; "
+                    "training diverged. Lower learning_rate_init or check the "
+                    "input for extreme values."
+                )
+            result.history.append({"epoch": epoch, "loss": loss})
+        result.best_loss = float(state.best_loss)
+        result.converged = bool(stopped)
+        if validation is not None:
+            score = validation(compiled.unpack_tensor(state.params), state.non_trainable)
+            result.history[-1]["validation_score"] = score
+            previous = result.best_validation_score
+            improved = previous is None or score >= previous + config.tol
+            if previous is None or score > previous:
+                result.best_validation_score = score
+                best = state
+            no_improvement = 0 if improved else no_improvement + 1
+            result.converged = no_improvement > config.n_iter_no_change
+        if config.verbose:
+            record = result.history[-1]
+            line = f"Iteration {record['epoch']}, loss = {record['loss']:.8f}"
+            if "validation_score" in record:
+                line += f", validation score = {record['validation_score']:.6f}"
+            print(line, flush=True)
+    if validation is not None:
+        state = best
+    if not result.converged:
+        warnings.warn(
+            f"Maximum iterations ({config.max_iter}) reached and the optimization "
+            "hasn't converged yet.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    result.params = state.params.numpy()
+    result.non_trainable = [t.numpy() for t in state.non_trainable]
+    return result

@@ -1,0 +1,335 @@
+"""Keras layers of skgraphfeat.
+
+This module imports Keras; ``import skgraphfeat`` does not import it, so the
+heavy import happens only when a layer is first used.
+"""
+
+import numbers
+
+import keras
+from keras import ops
+
+__all__ = ["AdvancedGraphFeatureLayer"]
+
+# Distinct offsets so that every initializer and the dropout draw their own stream
+# from one user seed (a shared constant would make all weights start alike).
+_SEED_OFFSETS = {
+    "embedding_kernel": 0,
+    "embedding_bias": 1,
+    "attention_kernel": 2,
+    "group_logits": 3,
+    "group_projection": 4,
+    "output_projection": 5,
+    "dropout": 6,
+}
+
+
+def _offset_seed(seed, name):
+    return None if seed is None else seed + _SEED_OFFSETS[name]
+
+
+@keras.saving.register_keras_serializable(package="skgraphfeat")
+class AdvancedGraphFeatureLayer(keras.layers.Layer):
+    """Graph attention over the features of a table, learned per sample.
+
+    Every scalar feature ``x_f`` is embedded as ``h_f = x_f * w + b`` (``w`` and
+    ``b`` shared by all features). For each head ``k`` and ordered pair of
+    features ``(i, j)`` the edge attribute ``[h_i; h_j; |h_i - h_j|]`` is scored
+    by a learned vector ``a_k``; a softmax over ``j`` turns the scores into a
+    data-dependent adjacency ``A`` (one F x F graph per sample and head). The
+    embeddings are aggregated along ``A``, optionally refined through soft feature
+    groups, added to the input embedding, layer-normalised and projected back to
+    the F features. The full definition is in ``shared/spec/LAYER.md``.
+
+    The attention is evaluated in factorised form (the embedding is affine and
+    shared), so memory grows as ``B * H * F**2`` rather than ``B * H * F**2 * E``.
+
+    Parameters
+    ----------
+    embed_dim : int, default=16
+        Width ``E`` of each feature's embedding. Must be divisible by
+        ``num_heads``.
+    num_heads : int, default=4
+        Number of attention heads ``H``; each head has its own scoring vector.
+    hierarchical : bool, default=False
+        Whether to add the hierarchical branch: a learned soft assignment of the
+        features to ``num_groups`` groups whose summaries feed back into every
+        feature.
+    num_groups : int, default=4
+        Number of groups ``G`` of the hierarchical branch.
+    dropout_rate : float, default=0.1
+        Dropout applied to the adjacency during training, in ``[0, 1)``.
+    seed : int or None, default=None
+        Seed of the weight initializers and of the dropout. ``None`` draws a
+        fresh start for every instance.
+    name : str or None, default=None
+        Name of the layer.
+    **kwargs
+        Standard Keras layer arguments (``dtype``, ``trainable``, ...).
+
+    See Also
+    --------
+    keras.layers.MultiHeadAttention : Attention over a sequence of tokens.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import keras
+    >>> from skgraphfeat.layers import AdvancedGraphFeatureLayer
+    >>> layer = AdvancedGraphFeatureLayer(embed_dim=8, num_heads=2, seed=0)
+    >>> x = np.random.default_rng(0).normal(size=(3, 5)).astype("float32")
+    >>> tuple(layer(x).shape)
+    (3, 5)
+    >>> outputs, adjacency = layer(x, return_attention_scores=True)
+    >>> tuple(adjacency.shape)
+    (3, 2, 5, 5)
+
+    In a model, trained with ``fit``:
+
+    >>> model = keras.Sequential([
+    ...     keras.Input(shape=(5,)),
+    ...     AdvancedGraphFeatureLayer(embed_dim=8, num_heads=2, seed=0),
+    ...     keras.layers.Dense(1),
+    ... ])
+    >>> model.compile(optimizer="adam", loss="mse")
+    >>> history = model.fit(x, np.ones((3, 1)), epochs=2, verbose=0)
+    """
+
+    def __init__(
+        self,
+        embed_dim=16,
+        num_heads=4,
+        hierarchical=False,
+        num_groups=4,
+        dropout_rate=0.1,
+        seed=None,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(name=name, **kwargs)
+        _check_int("embed_dim", embed_dim, minimum=1)
+        _check_int("num_heads", num_heads, minimum=1)
+        if embed_dim % num_heads != 0:
+            raise ValueError(
+                f"embed_dim must be divisible by num_heads; got embed_dim={embed_dim}"
+                f" and num_heads={num_heads}."
+            )
+        if hierarchical:
+            _check_int("num_groups", num_groups, minimum=1)
+        if not 0.0 <= dropout_rate < 1.0:
+            raise ValueError(
+                f"dropout_rate must be in [0, 1); got dropout_rate={dropout_rate!r}."
+            )
+        if seed is not None:
+            _check_int("seed", seed, minimum=0)
+        self.embed_dim = int(embed_dim)
+        self.num_heads = int(num_heads)
+        self.hierarchical = bool(hierarchical)
+        self.num_groups = int(num_groups)
+        self.dropout_rate = float(dropout_rate)
+        self.seed = seed
+        self.head_dim = self.embed_dim // self.num_heads
+
+    def build(self, input_shape):
+        if len(input_shape) != 2:
+            raise ValueError(
+                "AdvancedGraphFeatureLayer expects 2-D input (batch, features); "
+                f"got input_shape={tuple(input_shape)}."
+            )
+        num_features = input_shape[-1]
+        if num_features is None:
+            raise ValueError(
+                "The number of features must be known when the layer is built; "
+                f"got input_shape={tuple(input_shape)}."
+            )
+        self.num_features = int(num_features)
+        n_feat, embed, seed = self.num_features, self.embed_dim, self.seed
+
+        # Glorot-uniform limit of the (1 -> E) map of a scalar feature; the bias
+        # starts non-zero so that the layer norm keeps each feature's magnitude.
+        limit = (6.0 / (1.0 + embed)) ** 0.5
+        self.embedding_kernel = self.add_weight(
+            name="embedding_kernel",
+            shape=(embed,),
+            initializer=keras.initializers.RandomUniform(
+                -limit, limit, seed=_offset_seed(seed, "embedding_kernel")
+            ),
+        )
+        self.embedding_bias = self.add_weight(
+            name="embedding_bias",
+            shape=(embed,),
+            initializer=keras.initializers.RandomUniform(
+                -limit, limit, seed=_offset_seed(seed, "embedding_bias")
+            ),
+        )
+        self.attention_kernel = self.add_weight(
+            name="attention_kernel",
+            shape=(self.num_heads, 3 * self.head_dim),
+            initializer=keras.initializers.GlorotUniform(
+                seed=_offset_seed(seed, "attention_kernel")
+            ),
+        )
+        self.dropout = keras.layers.Dropout(
+            self.dropout_rate,
+            seed=_offset_seed(seed, "dropout"),
+            dtype=self.dtype_policy,
+            name="adjacency_dropout",
+        )
+        if self.hierarchical:
+            self.group_logits = self.add_weight(
+                name="group_logits",
+                shape=(n_feat, self.num_groups),
+                initializer=keras.initializers.RandomNormal(
+                    stddev=0.1, seed=_offset_seed(seed, "group_logits")
+                ),
+            )
+            self.group_projection = keras.layers.Dense(
+                n_feat * embed,
+                kernel_initializer=keras.initializers.GlorotUniform(
+                    seed=_offset_seed(seed, "group_projection")
+                ),
+                dtype=self.dtype_policy,
+                name="group_projection",
+            )
+            self.group_projection.build((None, self.num_groups * embed))
+        self.layer_norm = keras.layers.LayerNormalization(
+            axis=-1, epsilon=1e-5, dtype=self.dtype_policy, name="layer_norm"
+        )
+        self.layer_norm.build((None, n_feat, embed))
+        self.output_projection = keras.layers.Dense(
+            n_feat,
+            kernel_initializer=keras.initializers.GlorotUniform(
+                seed=_offset_seed(seed, "output_projection")
+            ),
+            dtype=self.dtype_policy,
+            name="output_projection",
+        )
+        self.output_projection.build((None, n_feat * embed))
+        self.built = True
+
+    def call(self, inputs, training=None, return_attention_scores=False):
+        """Refine the features of a batch.
+
+        Parameters
+        ----------
+        inputs : tensor of shape (batch, features)
+        training : bool or None
+            Whether dropout on the adjacency is active.
+        return_attention_scores : bool, default=False
+            Also return the adjacency of shape (batch, heads, features,
+            features): row ``i`` of head ``k`` holds how much feature ``i``
+            draws on every feature ``j`` for that sample (it sums to 1).
+
+        Returns
+        -------
+        outputs : tensor of shape (batch, features)
+        adjacency : tensor of shape (batch, heads, features, features)
+            Only when ``return_attention_scores=True``.
+        """
+        dtype = self.compute_dtype
+        x = ops.cast(inputs, dtype)
+        heads, head_dim = self.num_heads, self.head_dim
+        kernel = ops.cast(self.embedding_kernel, dtype)
+        bias = ops.cast(self.embedding_bias, dtype)
+        head_kernel = ops.reshape(kernel, (heads, head_dim))
+        head_bias = ops.reshape(bias, (heads, head_dim))
+
+        adjacency = self._adjacency(x, head_kernel, head_bias)
+        attended = self.dropout(adjacency, training=training)
+
+        # z_i = (sum_j A_ij x_j) w + (sum_j A_ij) b, per head: exact because the
+        # embedding is affine and shared by all features.
+        weighted_inputs = ops.einsum("bhij,bj->bhi", attended, x)
+        row_sums = ops.sum(attended, axis=-1)
+        aggregated = ops.einsum(
+            "bhi,hd->bihd", weighted_inputs, head_kernel
+        ) + ops.einsum("bhi,hd->bihd", row_sums, head_bias)
+        aggregated = ops.reshape(aggregated, (-1, self.num_features, self.embed_dim))
+
+        if self.hierarchical:
+            aggregated = aggregated + self._group_refinement(aggregated)
+
+        embedded = ops.expand_dims(x, -1) * kernel + bias
+        normalized = self.layer_norm(aggregated + embedded)
+        flat = ops.reshape(normalized, (-1, self.num_features * self.embed_dim))
+        outputs = self.output_projection(flat)
+        if return_attention_scores:
+            return outputs, adjacency
+        return outputs
+
+    def _adjacency(self, x, head_kernel, head_bias):
+        """Softmax-normalised edge scores, shape (batch, heads, F, F)."""
+        dtype = self.compute_dtype
+        attention = ops.cast(self.attention_kernel, dtype)
+        d = self.head_dim
+        a_src, a_dst, a_diff = attention[:, :d], attention[:, d : 2 * d], attention[:, 2 * d :]
+        # a_k . [h_i; h_j; |h_i - h_j|] = alpha x_i + beta x_j + gamma |x_i - x_j| + c
+        alpha = ops.sum(head_kernel * a_src, axis=-1)
+        beta = ops.sum(head_kernel * a_dst, axis=-1)
+        gamma = ops.sum(ops.abs(head_kernel) * a_diff, axis=-1)
+        offset = ops.sum(head_bias * (a_src + a_dst), axis=-1)
+
+        per_head = (None, slice(None), None, None)
+        x_target = x[:, None, :, None]
+        x_source = x[:, None, None, :]
+        scores = (
+            alpha[per_head] * x_target + offset[per_head]
+            + beta[per_head] * x_source
+            + gamma[per_head] * ops.abs(x_target - x_source)
+        )
+        scores = ops.leaky_relu(scores, negative_slope=0.2)
+        if dtype == "float16" or dtype == "bfloat16":
+            # the exponentials of a softmax are not safe in half precision
+            return ops.cast(ops.softmax(ops.cast(scores, "float32"), axis=-1), dtype)
+        return ops.softmax(scores, axis=-1)
+
+    def _group_refinement(self, aggregated):
+        membership = ops.cast(self.group_membership(), self.compute_dtype)
+        summaries = ops.einsum("fg,bfe->bge", membership, aggregated)
+        flat = ops.reshape(summaries, (-1, self.num_groups * self.embed_dim))
+        refined = self.group_projection(flat)
+        return ops.reshape(refined, (-1, self.num_features, self.embed_dim))
+
+    def group_membership(self):
+        """Soft membership of each feature in each group, shape (F, G).
+
+        Each row sums to 1. Only defined when ``hierarchical=True``.
+        """
+        if not self.hierarchical:
+            raise ValueError(
+                "group_membership() needs hierarchical=True; this layer was built "
+                "with hierarchical=False."
+            )
+        if not self.built:
+            raise ValueError("The layer must be built before group_membership().")
+        return ops.softmax(self.group_logits, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def compute_output_spec(self, inputs, training=None, return_attention_scores=False):
+        shape = tuple(inputs.shape)
+        outputs = keras.KerasTensor(shape, dtype=self.compute_dtype)
+        if not return_attention_scores:
+            return outputs
+        adjacency_shape = (shape[0], self.num_heads, shape[-1], shape[-1])
+        return outputs, keras.KerasTensor(adjacency_shape, dtype=self.compute_dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "embed_dim": self.embed_dim,
+                "num_heads": self.num_heads,
+                "hierarchical": self.hierarchical,
+                "num_groups": self.num_groups,
+                "dropout_rate": self.dropout_rate,
+                "seed": self.seed,
+            }
+        )
+        return config
+
+
+def _check_int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {name}={value!r}.")
