@@ -19,11 +19,15 @@ demo: $(STAMP)
 	$(BIN)/python -m skgraphfeat demo
 
 test: $(STAMP)
+	$(BIN)/ruff check skgraphfeat tests benchmarks
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[bench]" --no-deps || true
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[bench]"
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps kerasfactory==0.1.1 \
+		|| echo "kerasfactory not installed: the side-by-side figure is skipped"
 	$(BIN)/python benchmarks/layer_memory_speed.py
+	$(BIN)/python benchmarks/estimator_speed.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check skgraphfeat tests benchmarks

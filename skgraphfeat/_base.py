@@ -61,10 +61,16 @@ class BaseGraphFeature(BaseEstimator):
         "num_groups": [Interval(Integral, 1, None, closed="left")],
         "dropout_rate": [Interval(Real, 0, 1, closed="left")],
         "n_blocks": [Interval(Integral, 1, None, closed="left")],
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "activation": [StrOptions({"relu", "gelu", "tanh", "silu", "elu"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -230,10 +236,12 @@ class BaseGraphFeature(BaseEstimator):
             validation=validation,
         )
         for variable, value in zip(
-            model.trainable_variables, compiled.unpack(result.params)
+            model.trainable_variables, compiled.unpack(result.params), strict=True
         ):
             variable.assign(value)
-        for variable, value in zip(model.non_trainable_variables, result.non_trainable):
+        for variable, value in zip(
+            model.non_trainable_variables, result.non_trainable, strict=True
+        ):
             variable.assign(value)
 
         # Only now, with everything computed, does the estimator change.

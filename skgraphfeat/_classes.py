@@ -1,5 +1,7 @@
 """GraphFeatureClassifier, GraphFeatureRegressor and GraphFeatureTransformer."""
 
+from numbers import Real
+
 import numpy as np
 from scipy.special import softmax
 from sklearn.base import (
@@ -10,8 +12,6 @@ from sklearn.base import (
 )
 from sklearn.metrics import r2_score
 from sklearn.preprocessing import LabelEncoder
-from numbers import Real
-
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -496,5 +496,3 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
         tags.target_tags.required = False
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
-
-

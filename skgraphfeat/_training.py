@@ -16,8 +16,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import numpy as np
 import keras
+import numpy as np
 import tensorflow as tf
 from sklearn.exceptions import ConvergenceWarning
 
@@ -58,13 +58,14 @@ class CompiledNetwork:
         self.decay_mask = np.concatenate(
             [
                 np.full(size, _is_decayed(path), dtype=spec.dtype)
-                for size, path in zip(self.sizes, self.trainable_paths)
+                for size, path in zip(self.sizes, self.trainable_paths, strict=True)
             ]
         )
         dtype = tf.as_dtype(spec.dtype)
         n_features = spec.n_features
         non_trainable_specs = [
-            tf.TensorSpec(v.shape, v.dtype) for v in self._network.non_trainable_variables
+            tf.TensorSpec(v.shape, v.dtype)
+            for v in self._network.non_trainable_variables
         ]
         n_params = sum(self.sizes)
         if objective == SOFTMAX_CROSS_ENTROPY:
@@ -116,16 +117,24 @@ class CompiledNetwork:
     # ---------------------------------------------------------------- packing
     def pack(self, arrays):
         """Concatenate per-variable arrays into one flat vector."""
-        return np.concatenate([np.asarray(a, dtype=self.spec.dtype).ravel() for a in arrays])
+        return np.concatenate(
+            [np.asarray(a, dtype=self.spec.dtype).ravel() for a in arrays]
+        )
 
     def unpack(self, flat):
         """Split a flat numpy vector into per-variable arrays."""
         pieces = np.split(np.asarray(flat), np.cumsum(self.sizes)[:-1])
-        return [piece.reshape(shape) for piece, shape in zip(pieces, self.shapes)]
+        return [
+            piece.reshape(shape)
+            for piece, shape in zip(pieces, self.shapes, strict=True)
+        ]
 
     def unpack_tensor(self, flat):
         pieces = tf.split(flat, self.sizes)
-        return [tf.reshape(piece, shape) for piece, shape in zip(pieces, self.shapes)]
+        return [
+            tf.reshape(piece, shape)
+            for piece, shape in zip(pieces, self.shapes, strict=True)
+        ]
 
     # -------------------------------------------------------------- functions
     def _per_sample_loss(self, outputs, targets, mask):
@@ -186,7 +195,9 @@ class CompiledNetwork:
         zero = tf.zeros([], dtype)
 
         def one_batch(index, params, non_trainable, m, v, step, loss_sum, weight_sum):
-            rows = order[index * batch_size : tf.minimum((index + 1) * batch_size, n_samples)]
+            rows = order[
+                index * batch_size : tf.minimum((index + 1) * batch_size, n_samples)
+            ]
             inputs, targets, weights = (tf.gather(t, rows) for t in (X, Y, W))
             mask = tf.zeros([], dtype)
             if self.objective == MASKED_RECONSTRUCTION:
@@ -209,7 +220,9 @@ class CompiledNetwork:
             step = step + 1
             m = ADAM_BETA_1 * m + (1 - ADAM_BETA_1) * grads
             v = ADAM_BETA_2 * v + (1 - ADAM_BETA_2) * tf.square(grads)
-            rate = learning_rate * tf.sqrt(1 - ADAM_BETA_2**step) / (1 - ADAM_BETA_1**step)
+            rate = (
+                learning_rate * tf.sqrt(1 - ADAM_BETA_2**step) / (1 - ADAM_BETA_1**step)
+            )
             params = params - rate * m / (tf.sqrt(v) + ADAM_EPSILON)
             return (
                 index + 1, params, list(new_non_trainable), m, v, step,
@@ -288,7 +301,9 @@ class ModelForward:
         )
         signature = [tf.TensorSpec([None, spec.n_features], spec.dtype)]
         function = tf.function(
-            lambda X: both(X, training=False), input_signature=signature, autograph=False
+            lambda X: both(X, training=False),
+            input_signature=signature,
+            autograph=False,
         )
         return function.get_concrete_function()
 
@@ -382,7 +397,9 @@ def train(compiled, params, non_trainable, data, config, validation=None):
         tf.constant(config.seed, tf.int32),
     ]
     # Without per-epoch work in Python, all epochs run in one compiled call.
-    epochs_per_call = 1 if (validation is not None or config.verbose) else config.max_iter
+    epochs_per_call = (
+        1 if (validation is not None or config.verbose) else config.max_iter
+    )
     # With a validation set, Python applies the stopping rule to its score.
     patience = config.n_iter_no_change if validation is None else config.max_iter
     tol = tf.constant(config.tol, dtype)
@@ -391,10 +408,10 @@ def train(compiled, params, non_trainable, data, config, validation=None):
     no_improvement = 0
     epoch = 0
     while epoch < config.max_iter and not result.converged:
+        n_epochs = min(epochs_per_call, config.max_iter - epoch)
         state, losses, stopped = compiled.train_epochs(
             state, *data, *hyper,
-            tf.constant(epoch), tf.constant(min(epochs_per_call, config.max_iter - epoch)),
-            tol, tf.constant(patience),
+            tf.constant(epoch), tf.constant(n_epochs), tol, tf.constant(patience),
         )  # fmt: skip
         for loss in losses.numpy().tolist():
             epoch += 1
@@ -408,7 +425,9 @@ def train(compiled, params, non_trainable, data, config, validation=None):
         result.best_loss = float(state.best_loss)
         result.converged = bool(stopped)
         if validation is not None:
-            score = validation(compiled.unpack_tensor(state.params), state.non_trainable)
+            score = validation(
+                compiled.unpack_tensor(state.params), state.non_trainable
+            )
             result.history[-1]["validation_score"] = score
             previous = result.best_validation_score
             improved = previous is None or score >= previous + config.tol

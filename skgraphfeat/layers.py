@@ -262,7 +262,11 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         dtype = self.compute_dtype
         attention = ops.cast(self.attention_kernel, dtype)
         d = self.head_dim
-        a_src, a_dst, a_diff = attention[:, :d], attention[:, d : 2 * d], attention[:, 2 * d :]
+        a_src, a_dst, a_diff = (
+            attention[:, :d],
+            attention[:, d : 2 * d],
+            attention[:, 2 * d :],
+        )
         # a_k . [h_i; h_j; |h_i - h_j|] = alpha x_i + beta x_j + gamma |x_i - x_j| + c
         alpha = ops.sum(head_kernel * a_src, axis=-1)
         beta = ops.sum(head_kernel * a_dst, axis=-1)
@@ -273,15 +277,16 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         x_target = x[:, None, :, None]
         x_source = x[:, None, None, :]
         scores = (
-            alpha[per_head] * x_target + offset[per_head]
+            alpha[per_head] * x_target
+            + offset[per_head]
             + beta[per_head] * x_source
             + gamma[per_head] * ops.abs(x_target - x_source)
         )
         scores = ops.leaky_relu(scores, negative_slope=0.2)
         if dtype == "float16" or dtype == "bfloat16":
             # the exponentials of a softmax are not safe in half precision
-            return ops.cast(ops.softmax(ops.cast(scores, "float32"), axis=-1), dtype)
-        return ops.softmax(scores, axis=-1)
+            return ops.cast(_softmax(ops.cast(scores, "float32")), dtype)
+        return _softmax(scores)
 
     def _group_refinement(self, aggregated):
         membership = ops.cast(self.group_membership(), self.compute_dtype)
@@ -302,7 +307,7 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             )
         if not self.built:
             raise ValueError("The layer must be built before group_membership().")
-        return ops.softmax(self.group_logits, axis=-1)
+        return _softmax(self.group_logits)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -330,6 +335,20 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         return config
 
 
+def _softmax(values):
+    """Softmax over the last axis (also over an axis of size 1, without a warning:
+    one feature or one group is a legitimate, if trivial, graph)."""
+    shifted = values - ops.stop_gradient(ops.max(values, axis=-1, keepdims=True))
+    exponentials = ops.exp(shifted)
+    return exponentials / ops.sum(exponentials, axis=-1, keepdims=True)
+
+
 def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {name}={value!r}.")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Integral)
+        or value < minimum
+    ):
+        raise ValueError(
+            f"{name} must be an integer >= {minimum}; got {name}={value!r}."
+        )

@@ -17,7 +17,11 @@ from skgraphfeat import (
     GraphFeatureTransformer,
 )
 
-ESTIMATORS = [GraphFeatureClassifier(), GraphFeatureRegressor(), GraphFeatureTransformer()]
+ESTIMATORS = [
+    GraphFeatureClassifier(),
+    GraphFeatureRegressor(),
+    GraphFeatureTransformer(),
+]
 
 
 @parametrize_with_checks(ESTIMATORS)

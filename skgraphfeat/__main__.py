@@ -1,0 +1,5 @@
+import sys
+
+from skgraphfeat.cli import main
+
+sys.exit(main())

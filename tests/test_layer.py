@@ -1,0 +1,373 @@
+"""AdvancedGraphFeatureLayer: the spec's forward pass, Keras contract, dtypes."""
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+tf = pytest.importorskip("tensorflow")
+
+from skgraphfeat.layers import AdvancedGraphFeatureLayer  # noqa: E402
+
+LAYER_NORM_EPSILON = 1e-5
+
+
+def _softmax(values, axis):
+    shifted = values - values.max(axis=axis, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=axis, keepdims=True)
+
+
+def reference_forward(layer, x):
+    """The spec's steps 1-10 in plain numpy, edge attributes materialised."""
+    w = layer.embedding_kernel.numpy()
+    b = layer.embedding_bias.numpy()
+    a = layer.attention_kernel.numpy()
+    n_samples, n_features = x.shape
+    embed, heads = w.size, layer.num_heads
+    d = embed // heads
+    h = x[..., None] * w + b  # (B, F, E)
+    z = np.zeros_like(h)
+    adjacency = np.zeros((n_samples, heads, n_features, n_features))
+    for k in range(heads):
+        hk = h[..., k * d : (k + 1) * d]
+        h_i = np.broadcast_to(hk[:, :, None, :], (n_samples, n_features, n_features, d))
+        h_j = np.broadcast_to(hk[:, None, :, :], (n_samples, n_features, n_features, d))
+        edges = np.concatenate([h_i, h_j, np.abs(h_i - h_j)], axis=-1)
+        scores = edges @ a[k]
+        scores = np.where(scores > 0, scores, 0.2 * scores)
+        adjacency[:, k] = _softmax(scores, axis=-1)
+        z[..., k * d : (k + 1) * d] = adjacency[:, k] @ hk
+    if layer.hierarchical:
+        membership = _softmax(layer.group_logits.numpy(), axis=1)
+        groups = np.einsum("fg,bfe->bge", membership, z).reshape(n_samples, -1)
+        projection = layer.group_projection
+        refined = groups @ projection.kernel.numpy() + projection.bias.numpy()
+        z = z + refined.reshape(n_samples, n_features, embed)
+    r = z + h
+    mean = r.mean(axis=-1, keepdims=True)
+    var = r.var(axis=-1, keepdims=True)
+    norm = layer.layer_norm
+    normalized = (r - mean) / np.sqrt(var + LAYER_NORM_EPSILON)
+    normalized = normalized * norm.gamma.numpy() + norm.beta.numpy()
+    out = layer.output_projection
+    outputs = normalized.reshape(n_samples, -1) @ out.kernel.numpy() + out.bias.numpy()
+    return outputs, adjacency
+
+
+def _randomize_weights(layer, rng):
+    for variable in layer.trainable_variables:
+        variable.assign(rng.normal(size=variable.shape).astype(variable.dtype))
+
+
+@pytest.mark.parametrize(
+    "n_features, embed_dim, num_heads, num_groups, hierarchical",
+    [
+        (3, 4, 1, 2, False),
+        (5, 8, 2, 3, True),
+        (7, 12, 3, 4, True),
+        (6, 16, 4, 2, False),
+        (1, 4, 4, 1, True),
+    ],
+)
+def test_layer_matches_numpy_reference(
+    n_features, embed_dim, num_heads, num_groups, hierarchical
+):
+    rng = np.random.default_rng(n_features * 100 + embed_dim)
+    layer = AdvancedGraphFeatureLayer(
+        embed_dim=embed_dim,
+        num_heads=num_heads,
+        hierarchical=hierarchical,
+        num_groups=num_groups,
+        dropout_rate=0.3,
+        seed=1,
+        dtype="float64",
+    )
+    layer.build((None, n_features))
+    _randomize_weights(layer, rng)
+    x = rng.normal(size=(9, n_features))
+    outputs, adjacency = layer(x, training=False, return_attention_scores=True)
+    expected_outputs, expected_adjacency = reference_forward(layer, x)
+    np.testing.assert_allclose(
+        adjacency.numpy(), expected_adjacency, rtol=1e-5, atol=1e-7
+    )
+    np.testing.assert_allclose(outputs.numpy(), expected_outputs, rtol=1e-5, atol=1e-7)
+
+
+def test_heads_have_their_own_scoring_vectors():
+    layer = AdvancedGraphFeatureLayer(embed_dim=8, num_heads=4, seed=0)
+    layer.build((None, 5))
+    assert tuple(layer.attention_kernel.shape) == (4, 3 * 2)
+    kernel = layer.attention_kernel.numpy()
+    assert not np.allclose(kernel[0], kernel[1])
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"embed_dim": 10, "num_heads": 4}, "embed_dim"),
+        ({"num_heads": 0}, "num_heads"),
+        ({"embed_dim": 0}, "embed_dim"),
+        ({"dropout_rate": 1.0}, "dropout_rate"),
+        ({"dropout_rate": -0.1}, "dropout_rate"),
+        ({"hierarchical": True, "num_groups": 0}, "num_groups"),
+    ],
+)
+def test_invalid_arguments_raise_value_error_naming_them(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        AdvancedGraphFeatureLayer(**kwargs)
+
+
+def test_num_groups_is_free_when_not_hierarchical():
+    layer = AdvancedGraphFeatureLayer(hierarchical=False, num_groups=0)
+    assert layer.num_groups == 0
+
+
+@pytest.mark.parametrize(
+    "shape, match",
+    [((None, 3, 4), "2-D"), ((None,), "2-D"), ((None, None), "features")],
+)
+def test_bad_input_shapes_raise_at_build(shape, match):
+    with pytest.raises(ValueError, match=match):
+        AdvancedGraphFeatureLayer().build(shape)
+
+
+@pytest.mark.parametrize("hierarchical", [False, True])
+def test_every_weight_exists_after_build(hierarchical):
+    layer = AdvancedGraphFeatureLayer(
+        embed_dim=8, num_heads=2, hierarchical=hierarchical, num_groups=3, seed=0
+    )
+    layer.build((None, 5))
+    names = {v.path.split("/", 1)[1] for v in layer.trainable_variables}
+    expected = {
+        "embedding_kernel",
+        "embedding_bias",
+        "attention_kernel",
+        "layer_norm/gamma",
+        "layer_norm/beta",
+        "output_projection/kernel",
+        "output_projection/bias",
+    }
+    if hierarchical:
+        expected |= {"group_logits", "group_projection/kernel", "group_projection/bias"}
+    assert names == expected
+    n_before_call = layer.count_params()
+    layer(np.zeros((2, 5), "float32"))
+    assert layer.count_params() == n_before_call
+    # E + E + H*3d + LN 2E + (F*E*F + F); hierarchical adds F*G + G*E*F*E + F*E
+    expected_count = 8 + 8 + 2 * 12 + 16 + (5 * 8 * 5 + 5)
+    if hierarchical:
+        expected_count += 5 * 3 + (3 * 8 * 5 * 8 + 5 * 8)
+    assert n_before_call == expected_count
+
+
+def test_seed_controls_initial_weights():
+    def weights(seed):
+        layer = AdvancedGraphFeatureLayer(embed_dim=8, num_heads=2, seed=seed)
+        layer.build((None, 4))
+        return [v.numpy() for v in layer.trainable_variables]
+
+    for a, b in zip(weights(3), weights(3), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.allclose(weights(3)[0], weights(4)[0])
+    assert not np.allclose(weights(None)[0], weights(None)[0])
+
+
+@pytest.mark.parametrize("hierarchical", [False, True])
+def test_adjacency_and_groups_are_read_out_without_state_on_the_layer(hierarchical):
+    layer = AdvancedGraphFeatureLayer(
+        embed_dim=8, num_heads=2, hierarchical=hierarchical, num_groups=2, seed=0
+    )
+    x = np.random.default_rng(0).normal(size=(4, 6)).astype("float32")
+    layer(x)
+    attributes_before = dict(vars(layer))
+    outputs, adjacency = layer(x, return_attention_scores=True)
+    assert dict(vars(layer)).keys() == attributes_before.keys()
+    assert tuple(outputs.shape) == (4, 6)
+    assert tuple(adjacency.shape) == (4, 2, 6, 6)
+    np.testing.assert_allclose(adjacency.numpy().sum(axis=-1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(layer(x).numpy(), outputs.numpy(), rtol=1e-6)
+    if hierarchical:
+        membership = layer.group_membership().numpy()
+        assert membership.shape == (6, 2)
+        np.testing.assert_allclose(membership.sum(axis=1), 1.0, rtol=1e-6)
+    else:
+        with pytest.raises(ValueError, match="hierarchical"):
+            layer.group_membership()
+
+
+def test_adjacency_differs_between_samples():
+    layer = AdvancedGraphFeatureLayer(embed_dim=8, num_heads=2, seed=0)
+    x = np.random.default_rng(1).normal(size=(2, 5)).astype("float32")
+    _, adjacency = layer(x, return_attention_scores=True)
+    assert not np.allclose(adjacency[0].numpy(), adjacency[1].numpy())
+
+
+@pytest.mark.parametrize("hierarchical", [False, True])
+def test_rows_are_independent_of_their_batch(hierarchical):
+    layer = AdvancedGraphFeatureLayer(
+        embed_dim=8, num_heads=2, hierarchical=hierarchical, num_groups=2, seed=0
+    )
+    x = np.random.default_rng(2).normal(size=(50, 6))
+    full = layer(x).numpy()
+    for rows in (slice(0, 1), slice(3, 10), slice(49, 50)):
+        np.testing.assert_allclose(
+            layer(x[rows]).numpy(), full[rows], rtol=1e-5, atol=1e-6
+        )
+
+
+def test_unknown_batch_size_and_tf_function():
+    layer = AdvancedGraphFeatureLayer(embed_dim=8, num_heads=2, seed=0)
+    compiled = tf.function(
+        lambda x: layer(x, training=False),
+        input_signature=[tf.TensorSpec([None, 5], tf.float32)],
+    )
+    for batch in (1, 7, 33):
+        x = np.random.default_rng(batch).normal(size=(batch, 5)).astype("float32")
+        np.testing.assert_allclose(
+            compiled(x).numpy(), layer(x).numpy(), rtol=1e-5, atol=1e-6
+        )
+
+
+@pytest.mark.parametrize(
+    "policy, compute, variable",
+    [
+        ("float32", "float32", "float32"),
+        ("float64", "float64", "float64"),
+        ("mixed_float16", "float16", "float32"),
+    ],
+)
+def test_dtype_policies(policy, compute, variable):
+    inputs = keras.Input(shape=(6,))
+    layer = AdvancedGraphFeatureLayer(
+        embed_dim=8, num_heads=2, hierarchical=True, num_groups=2, seed=0, dtype=policy
+    )
+    outputs = keras.layers.Dense(1, dtype="float32")(layer(inputs))
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="adam", loss="mse")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 6)).astype("float32")
+    history = model.fit(x, rng.normal(size=(64, 1)), epochs=2, batch_size=16, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    result, adjacency = layer(x, return_attention_scores=True)
+    assert result.dtype == compute
+    assert adjacency.dtype == compute
+    assert {v.dtype for v in layer.trainable_variables} == {variable}
+    assert np.isfinite(result.numpy().astype("float64")).all()
+
+
+def _random_data(n_features, n_samples=64, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n_samples, n_features)).astype("float32"), rng
+
+
+def _fit_and_check(model, x, targets, loss):
+    before = [w.copy() for w in model.get_weights()]
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=loss)
+    history = model.fit(x, targets, epochs=2, batch_size=16, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    changed = [
+        not np.array_equal(a, b)
+        for a, b in zip(before, model.get_weights(), strict=True)
+    ]
+    assert all(changed[:-1])  # every weight moves (dropout seed state aside)
+
+
+def test_documented_sequential_model_trains():
+    x, rng = _random_data(8)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(8,)),
+            AdvancedGraphFeatureLayer(embed_dim=16, num_heads=4, seed=0),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    _fit_and_check(model, x, rng.integers(0, 2, size=(64, 1)), "binary_crossentropy")
+
+
+def test_documented_functional_model_trains():
+    x, rng = _random_data(8)
+    inputs = keras.Input(shape=(8,))
+    hidden = AdvancedGraphFeatureLayer(embed_dim=16, num_heads=4, seed=0)(inputs)
+    hidden = keras.layers.Dense(32, activation="relu")(hidden)
+    outputs = keras.layers.Dense(1)(hidden)
+    _fit_and_check(keras.Model(inputs, outputs), x, rng.normal(size=(64, 1)), "mse")
+
+
+def test_documented_stacked_hierarchical_model_trains():
+    x, rng = _random_data(12)
+    inputs = keras.Input(shape=(12,))
+    hidden = AdvancedGraphFeatureLayer(
+        embed_dim=16, num_heads=4, hierarchical=True, num_groups=4, seed=0
+    )(inputs)
+    hidden = AdvancedGraphFeatureLayer(
+        embed_dim=16, num_heads=4, hierarchical=True, num_groups=3, seed=1
+    )(hidden)
+    outputs = keras.layers.Dense(3, activation="softmax")(hidden)
+    model = keras.Model(inputs, outputs)
+    _fit_and_check(
+        model, x, rng.integers(0, 3, size=64), "sparse_categorical_crossentropy"
+    )
+
+
+def test_documented_two_output_model_trains():
+    x, rng = _random_data(10)
+    inputs = keras.Input(shape=(10,))
+    shared = AdvancedGraphFeatureLayer(embed_dim=16, num_heads=4, seed=0)(inputs)
+    label = keras.layers.Dense(1, activation="sigmoid", name="label")(shared)
+    amount = keras.layers.Dense(1, name="amount")(shared)
+    model = keras.Model(inputs, {"label": label, "amount": amount})
+    targets = {
+        "label": rng.integers(0, 2, size=(64, 1)),
+        "amount": rng.normal(size=(64, 1)),
+    }
+    _fit_and_check(model, x, targets, {"label": "binary_crossentropy", "amount": "mse"})
+
+
+def test_attention_scores_in_a_functional_model():
+    inputs = keras.Input(shape=(5,))
+    outputs, adjacency = AdvancedGraphFeatureLayer(embed_dim=8, num_heads=2, seed=0)(
+        inputs, return_attention_scores=True
+    )
+    assert tuple(adjacency.shape) == (None, 2, 5, 5)
+    model = keras.Model(inputs, [outputs, adjacency])
+    x = np.random.default_rng(0).normal(size=(3, 5)).astype("float32")
+    out, adj = model.predict(x, verbose=0)
+    assert out.shape == (3, 5) and adj.shape == (3, 2, 5, 5)
+
+
+def test_config_round_trip():
+    layer = AdvancedGraphFeatureLayer(
+        embed_dim=12, num_heads=3, hierarchical=True, num_groups=5, dropout_rate=0.2,
+        seed=7, name="graph",
+    )  # fmt: skip
+    config = layer.get_config()
+    clone = AdvancedGraphFeatureLayer.from_config(config)
+    assert clone.get_config() == config
+    for key, value in dict(
+        embed_dim=12,
+        num_heads=3,
+        hierarchical=True,
+        num_groups=5,
+        dropout_rate=0.2,
+        seed=7,
+    ).items():
+        assert config[key] == value
+    assert layer.compute_output_shape((None, 9)) == (None, 9)
+
+
+@pytest.mark.parametrize("hierarchical", [False, True])
+def test_model_survives_keras_save_and_load(tmp_path, hierarchical):
+    inputs = keras.Input(shape=(6,))
+    hidden = AdvancedGraphFeatureLayer(
+        embed_dim=8, num_heads=2, hierarchical=hierarchical, num_groups=3, seed=0
+    )(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(2)(hidden))
+    x = np.random.default_rng(0).normal(size=(16, 6)).astype("float32")
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, np.zeros((16, 2)), epochs=1, verbose=0)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)  # safe_mode stays on
+    np.testing.assert_array_equal(
+        loaded.predict(x, verbose=0), model.predict(x, verbose=0)
+    )
