@@ -14,6 +14,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._graph import FeatureGraphMixin
+
 _SEED_HIGH = 2**31 - 1
 
 
@@ -47,7 +49,7 @@ def _weighted_mean_and_scale(values, sample_weight):
     return mean, scale
 
 
-class BaseGraphFeature(BaseEstimator):
+class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
     """Parameters, fitting and forward pass shared by all graph-feature estimators.
 
     Subclasses define the objective: how ``y`` is validated and encoded, the loss,
@@ -264,6 +266,7 @@ class BaseGraphFeature(BaseEstimator):
             self.validation_scores_ = None
             self.best_validation_score_ = None
             self.best_loss_ = result.best_loss
+        self._store_graph_summary(X[indices])
 
     def _check_architecture(self, n_features):
         if self.embed_dim % self.num_heads != 0:

@@ -239,11 +239,11 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
 
         # z_i = (sum_j A_ij x_j) w + (sum_j A_ij) b, per head: exact because the
         # embedding is affine and shared by all features.
-        weighted_inputs = ops.einsum("bhij,bj->bhi", attended, x)
-        row_sums = ops.sum(attended, axis=-1)
-        aggregated = ops.einsum(
-            "bhi,hd->bihd", weighted_inputs, head_kernel
-        ) + ops.einsum("bhi,hd->bihd", row_sums, head_bias)
+        # One batched product gives both sums: [sum_j A_ij x_j, sum_j A_ij].
+        inputs_and_ones = ops.stack([x, ops.ones_like(x)], axis=-1)
+        sums = ops.matmul(attended, ops.expand_dims(inputs_and_ones, 1))
+        head_maps = ops.stack([head_kernel, head_bias], axis=1)  # (H, 2, d)
+        aggregated = ops.einsum("bhic,hcd->bihd", sums, head_maps)
         aggregated = ops.reshape(aggregated, (-1, self.num_features, self.embed_dim))
 
         if self.hierarchical:
@@ -338,6 +338,8 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
 def _softmax(values):
     """Softmax over the last axis (also over an axis of size 1, without a warning:
     one feature or one group is a legitimate, if trivial, graph)."""
+    if values.shape[-1] != 1:
+        return ops.softmax(values, axis=-1)  # fused kernel and gradient
     shifted = values - ops.stop_gradient(ops.max(values, axis=-1, keepdims=True))
     exponentials = ops.exp(shifted)
     return exponentials / ops.sum(exponentials, axis=-1, keepdims=True)
