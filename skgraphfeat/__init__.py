@@ -14,6 +14,7 @@ __all__ = [
     "GraphFeatureRegressor",
     "GraphFeatureTransformer",
     "layers",
+    "load",
 ]
 
 _LAZY_ATTRIBUTES = {
@@ -21,6 +22,7 @@ _LAZY_ATTRIBUTES = {
     "GraphFeatureRegressor": "skgraphfeat._classes",
     "GraphFeatureTransformer": "skgraphfeat._classes",
     "layers": "skgraphfeat.layers",
+    "load": "skgraphfeat._persistence",
 }
 
 

@@ -17,6 +17,8 @@ from sklearn.utils.validation import (
 from ._graph import FeatureGraphMixin
 
 _SEED_HIGH = 2**31 - 1
+# Fitted attributes that describe the target; a refit drops those it no longer sets.
+_TARGET_ATTRIBUTES = {"classes_", "_target_mean", "_target_scale", "_target_ndim"}
 
 
 @contextlib.contextmanager
@@ -49,6 +51,21 @@ def _weighted_mean_and_scale(values, sample_weight):
     return mean, scale
 
 
+def _validation_loss(objective, outputs, targets, mask, sample_weight):
+    """The training objective on held-out data (weighted mean per sample)."""
+    outputs = np.asarray(outputs, dtype=np.float64)
+    if objective == "softmax_cross_entropy":
+        shifted = outputs - outputs.max(axis=1, keepdims=True)
+        log_proba = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        per_sample = -log_proba[np.arange(len(targets)), targets]
+    elif mask is None:
+        per_sample = np.mean(np.square(outputs - targets), axis=1)
+    else:
+        errors = np.square(outputs - targets) * mask
+        per_sample = errors.sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
+    return float(np.average(per_sample, weights=sample_weight))
+
+
 class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
     """Parameters, fitting and forward pass shared by all graph-feature estimators.
 
@@ -74,6 +91,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [StrOptions({"constant", "cosine", "adaptive"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -81,6 +99,8 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "callbacks": [list, None],
         "dtype": [StrOptions({"float32", "float64"}), None],
     }
 
@@ -98,6 +118,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         alpha=1e-4,
         batch_size="auto",
         learning_rate_init=1e-3,
+        learning_rate="constant",
         max_iter=200,
         tol=1e-4,
         n_iter_no_change=10,
@@ -105,6 +126,8 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         validation_fraction=0.1,
         random_state=None,
         verbose=0,
+        warm_start=False,
+        callbacks=None,
         dtype=None,
     ):
         self.embed_dim = embed_dim
@@ -118,6 +141,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         self.alpha = alpha
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
@@ -125,17 +149,22 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.random_state = random_state
         self.verbose = verbose
+        self.warm_start = warm_start
+        self.callbacks = callbacks
         self.dtype = dtype
 
     # ------------------------------------------------------------ subclass API
-    def _validate_fit_data(self, X, y):
+    def _validate_fit_data(self, X, y, reset):
         """Validate X and y for fit; return them (y may be None)."""
         raise NotImplementedError
 
-    def _encode_target(self, X, y, sample_weight):
+    def _encode_target(self, X, y, sample_weight, refit, classes=None):
         """Return ``(objective, targets, n_outputs, sample_weight, fitted)``.
 
-        ``fitted`` is a dict of fitted attributes that describe the target.
+        With ``refit`` the encoding is learned from ``y`` (and ``classes``) and
+        ``fitted`` is a dict of the fitted attributes that describe it;
+        otherwise the fitted encoding is applied to ``y`` (a warm start or a
+        later ``partial_fit`` call) and ``fitted`` is empty.
         """
         raise NotImplementedError
 
@@ -151,15 +180,30 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
     @_fit_context(prefer_skip_nested_validation=True)
     def _fit(self, X, y=None, sample_weight=None):
         with _restore_state_on_failure(self):
-            self._fit_validated(X, y, sample_weight)
+            self._train(X, y, sample_weight, incremental=False)
         return self
 
-    def _fit_validated(self, X, y, sample_weight):
-        from ._model import NetworkSpec
-        from ._training import ModelForward, TrainingConfig, compiled_network, train
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _partial_fit(self, X, y=None, sample_weight=None, classes=None):
+        with _restore_state_on_failure(self):
+            self._train(X, y, sample_weight, incremental=True, classes=classes)
+        return self
 
-        X, y = self._validate_fit_data(X, y)
-        dtype = self.dtype or ("float32" if X.dtype == np.float32 else "float64")
+    def _train(self, X, y, sample_weight, incremental, classes=None):
+        """Fit from scratch, or continue (warm start, ``partial_fit``)."""
+        from ._training import (
+            ModelForward,
+            TrainingConfig,
+            compiled_network,
+            train,
+        )
+
+        continuing = hasattr(self, "model_") and (incremental or self.warm_start)
+        X, y = self._validate_fit_data(X, y, reset=not continuing)
+        if continuing:
+            dtype = self._spec.dtype
+        else:
+            dtype = self.dtype or ("float32" if X.dtype == np.float32 else "float64")
         X = np.asarray(X, dtype=dtype)
         n_samples, n_features = X.shape
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
@@ -168,40 +212,40 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
                 "sample_weight must have a positive sum; got weights that sum to "
                 f"{sample_weight.sum()}."
             )
-        hidden_layer_sizes = self._check_architecture(n_features)
+        hook_callbacks = self._check_callbacks()
+        self._check_architecture(n_features)
         objective, targets, n_outputs, sample_weight, fitted = self._encode_target(
-            X, y, sample_weight
+            X, y, sample_weight, refit=not continuing, classes=classes
         )
-        spec = NetworkSpec(
-            n_features=n_features,
-            n_outputs=n_outputs,
-            embed_dim=self.embed_dim,
-            num_heads=self.num_heads,
-            hierarchical=bool(self.hierarchical),
-            num_groups=self.num_groups,
-            dropout_rate=float(self.dropout_rate),
-            n_blocks=self.n_blocks,
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=self.activation,
-            dtype=dtype,
-        )
+        spec = self._network_spec(n_features, dtype, n_outputs)
+        if continuing:
+            self._check_same_network(spec, objective)
         rng = check_random_state(self.random_state)
         compiled = compiled_network(spec, objective)
-        model = self._new_model(spec, rng)
+        if continuing and not hook_callbacks:
+            model = self.model_  # its weights change only once training succeeded
+        else:
+            model = self._new_model(spec, rng)
+            if continuing:
+                model.set_weights(self.model_.get_weights())
 
         indices = np.arange(n_samples)
-        validation = None
-        if self.early_stopping:
+        early_stopping = self.early_stopping and not incremental
+        if early_stopping:
             indices, validation_indices = self._early_stopping_split(
                 indices, targets, sample_weight, rng
             )
-        mean, scale = _weighted_mean_and_scale(X[indices], sample_weight[indices])
         standardize = model.get_layer("standardize")
-        standardize.mean.assign(mean.astype(dtype))
-        standardize.scale.assign(scale.astype(dtype))
+        if continuing:
+            mean, scale = standardize.mean.numpy(), standardize.scale.numpy()
+        else:
+            mean, scale = _weighted_mean_and_scale(X[indices], sample_weight[indices])
+            standardize.mean.assign(mean.astype(dtype))
+            standardize.scale.assign(scale.astype(dtype))
         if objective == "masked_reconstruction":
             targets = ((X - mean) / scale).astype(dtype)
-        if self.early_stopping:
+        validation = None
+        if early_stopping:
             validation = self._validation_callback(
                 compiled, X[validation_indices], targets[validation_indices],
                 sample_weight[validation_indices], fill=mean, rng=rng,
@@ -211,9 +255,12 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         batch_size = (
             min(200, len(indices)) if self.batch_size == "auto" else self.batch_size
         )
+        batch_size = min(batch_size, len(indices))
+        max_iter = 1 if incremental else self.max_iter
+        first_epoch = self.n_iter_ if continuing else 0
         config = TrainingConfig(
-            max_iter=self.max_iter,
-            batch_size=min(batch_size, len(indices)),
+            max_iter=max_iter,
+            batch_size=batch_size,
             learning_rate=self.learning_rate_init,
             # the L2 term is divided by the sample size, as in MLPClassifier
             l2=self.alpha / train_weight.sum(),
@@ -221,7 +268,13 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             n_iter_no_change=self.n_iter_no_change,
             seed=int(rng.randint(_SEED_HIGH)),
             mask_rate=getattr(self, "mask_rate", 0.0),
-            verbose=self.verbose,
+            schedule=self.learning_rate,
+            first_epoch=first_epoch,
+            schedule_length=self.max_iter,
+            stop_early=not incremental,
+        )
+        hooks = self._training_hooks(
+            hook_callbacks, model, compiled, -(-len(indices) // batch_size), max_iter
         )
         data = (
             X[indices],
@@ -229,6 +282,9 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             train_weight.astype(dtype),
             mean.astype(dtype),
         )
+        optimizer = None
+        if continuing and incremental:
+            optimizer = getattr(self, "_optimizer_state", None)
         result = train(
             compiled,
             compiled.pack([v.numpy() for v in model.trainable_variables]),
@@ -236,6 +292,8 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             data,
             config,
             validation=validation,
+            optimizer=optimizer,
+            hooks=hooks,
         )
         for variable, value in zip(
             model.trainable_variables, compiled.unpack(result.params), strict=True
@@ -247,26 +305,106 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             variable.assign(value)
 
         # Only now, with everything computed, does the estimator change.
+        self._record_fit(continuing, fitted, model, spec, objective, result)
+        if model is not getattr(self, "model_", None):
+            self.model_ = model
+            self._model_forward = ModelForward()
+        self._store_graph_summary(X[indices])
+
+    def _record_fit(self, continuing, fitted, model, spec, objective, result):
+        if not continuing:
+            for name in _TARGET_ATTRIBUTES.difference(fitted):
+                self.__dict__.pop(name, None)  # from a fit on another kind of y
         for name, value in fitted.items():
             setattr(self, name, value)
-        self.model_ = model
-        self._model_forward = ModelForward()
         self._spec = spec
         self._objective = objective
-        self.history_ = result.history
-        self.n_iter_ = len(result.history)
-        self.loss_curve_ = [record["loss"] for record in result.history]
-        if self.early_stopping:
+        self._optimizer_state = result.optimizer
+        history = list(self.history_) if continuing else []
+        history.extend(result.history)
+        self.history_ = history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = [record["loss"] for record in history]
+        if result.best_validation_score is not None:
             self.validation_scores_ = [
-                record["validation_score"] for record in result.history
+                record.get("validation_score") for record in history
             ]
-            self.best_validation_score_ = result.best_validation_score
+            previous = self.best_validation_score_ if continuing else None
+            self.best_validation_score_ = max(
+                s for s in (previous, result.best_validation_score) if s is not None
+            )
             self.best_loss_ = None
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-            self.best_loss_ = result.best_loss
-        self._store_graph_summary(X[indices])
+            previous = getattr(self, "best_loss_", None) if continuing else None
+            self.best_loss_ = min(
+                s for s in (previous, result.best_loss) if s is not None
+            )
+
+    def _network_spec(self, n_features, dtype, n_outputs):
+        from ._model import NetworkSpec
+
+        return NetworkSpec(
+            n_features=n_features,
+            n_outputs=n_outputs,
+            embed_dim=self.embed_dim,
+            num_heads=self.num_heads,
+            hierarchical=bool(self.hierarchical),
+            num_groups=self.num_groups,
+            dropout_rate=float(self.dropout_rate),
+            n_blocks=self.n_blocks,
+            hidden_layer_sizes=self._check_architecture(n_features),
+            activation=self.activation,
+            dtype=dtype,
+        )
+
+    def _check_same_objective(self, objective):
+        """Continuing training keeps the kind of target the model learned."""
+        if objective != self._objective:
+            raise ValueError(
+                "warm_start and partial_fit continue the fitted model, which was "
+                f"trained for {self._objective!r}; this target needs {objective!r}. "
+                "Fit afresh (warm_start=False) to change the kind of target."
+            )
+
+    def _check_same_network(self, spec, objective):
+        """A warm start or partial_fit continues the fitted network as it is."""
+        self._check_same_objective(objective)
+        changed = [
+            f"{name} {getattr(self._spec, name)!r} -> {getattr(spec, name)!r}"
+            for name in spec.__dataclass_fields__
+            if getattr(spec, name) != getattr(self._spec, name)
+        ]
+        if changed:
+            raise ValueError(
+                "warm_start and partial_fit continue the fitted model, but its "
+                f"architecture changed since: {', '.join(changed)}. Restore those "
+                "parameters or fit afresh (warm_start=False)."
+            )
+
+    def _check_callbacks(self):
+        if not self.callbacks:
+            return []
+        import keras
+
+        for callback in self.callbacks:
+            if not isinstance(callback, keras.callbacks.Callback):
+                raise TypeError(
+                    "callbacks must be a list of keras.callbacks.Callback "
+                    f"instances; got {callback!r} of type {type(callback).__name__}."
+                )
+        return list(self.callbacks)
+
+    def _training_hooks(self, callbacks, model, compiled, n_batches, max_iter):
+        from ._callbacks import KerasCallbacks, progress_hooks
+
+        hooks = progress_hooks(self.verbose, max_iter)
+        if callbacks:
+            hooks.append(
+                KerasCallbacks(callbacks, model, compiled, n_batches, max_iter)
+            )
+        return hooks
 
     def _check_architecture(self, n_features):
         if self.embed_dim % self.num_heads != 0:
@@ -323,15 +461,47 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
 
         def score(trainable, non_trainable):
             outputs, _ = compiled.forward_in_chunks(trainable, non_trainable, X)
+            loss = _validation_loss(objective, outputs, targets, mask, sample_weight)
             if mask is not None:
-                errors = np.square(outputs - targets) * mask
-                per_row = errors.sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
-                return -float(np.average(per_row, weights=sample_weight))
-            return float(
-                self._validation_score(objective, outputs, targets, sample_weight)
-            )
+                return -loss, loss
+            score = self._validation_score(objective, outputs, targets, sample_weight)
+            return float(score), loss
 
         return score
+
+    # ------------------------------------------------------------ persistence
+    def save(self, path):
+        """Save the fitted estimator to a ``.keras`` file, without pickle.
+
+        The file holds the network in Keras' format plus the estimator's
+        parameters and fitted attributes as JSON and numeric arrays, with a
+        checksum of every part. :func:`skgraphfeat.load` reads it back and
+        refuses files that are not ours or were altered. Callbacks are not
+        saved. Unlike pickle or joblib files, which must only be loaded from
+        sources you trust, loading this format runs no code from the file.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination; the name must end with ``.keras``.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from sklearn.datasets import load_iris
+        >>> import skgraphfeat
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = skgraphfeat.GraphFeatureClassifier(max_iter=5, random_state=0)
+        >>> clf = clf.fit(X, y)
+        >>> path = os.path.join(tempfile.mkdtemp(), "iris.keras")
+        >>> clf.save(path)
+        >>> loaded = skgraphfeat.load(path)
+        >>> bool((loaded.predict_proba(X) == clf.predict_proba(X)).all())
+        True
+        """
+        from ._persistence import save
+
+        save(self, path)
 
     # --------------------------------------------------------------- forward
     def _forward(self, X):

@@ -11,7 +11,6 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.metrics import r2_score
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -48,7 +47,14 @@ _SHARED_PARAMETERS = """
         Mini-batch size; "auto" is ``min(200, n_samples)``, so small data sets
         train full-batch.
     learning_rate_init : float, default=1e-3
-        Learning rate of the Adam optimizer.
+        Initial learning rate of the Adam optimizer.
+    learning_rate : {"constant", "cosine", "adaptive"}, default="constant"
+        Learning-rate schedule over the epochs. "constant" keeps
+        ``learning_rate_init`` (or the rate a Keras callback such as
+        ReduceLROnPlateau sets); "cosine" anneals it to 0 over ``max_iter``
+        epochs; "adaptive" divides it by 5 each time the loss (the validation
+        score with ``early_stopping``) has not improved by ``tol`` for
+        ``max(1, n_iter_no_change // 2)`` epochs in a row.
     max_iter : int, default=200
         Maximum number of epochs.
     tol : float, default=1e-4
@@ -65,7 +71,19 @@ _SHARED_PARAMETERS = """
         Seeds the weights, the shuffling, the dropout and the validation split.
         An int makes fits reproducible; no global seed is ever touched.
     verbose : int, default=0
-        Print the loss of every epoch when positive.
+        0 is silent; 1 shows a progress bar over the epochs of each fit (with
+        the loss and validation score); 2 prints one line per epoch.
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the fitted model (same architecture,
+        same input scaling, a fresh optimizer) instead of starting afresh.
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Keras callbacks (EarlyStopping, ReduceLROnPlateau, CSVLogger,
+        TerminateOnNaN, your own) called by the training loop at every epoch,
+        with logs ``loss``, ``learning_rate`` and, with ``early_stopping``,
+        ``val_loss`` and ``val_score``. Each fit works on deep copies, so the
+        instances passed here are never changed. ``model.stop_training``
+        stops training; weights a callback sets are kept; batch-level hooks
+        are called once per epoch (the batches run in one compiled call).
     dtype : {"float32", "float64"} or None, default=None
         Floating-point type of the computation. None uses float32 for float32
         input and float64 otherwise."""
@@ -98,22 +116,32 @@ def _shared_docs(cls):
     return cls
 
 
-def _encode_labels(y, sample_weight, class_weight):
-    """Integer-encode class labels; scale the weights by ``class_weight``."""
+def _encode_labels(y, sample_weight, class_weight, classes=None):
+    """Integer-encode class labels; scale the weights by ``class_weight``.
+
+    ``classes`` None learns the classes from ``y``; otherwise ``y`` must only
+    hold labels among ``classes`` (a later chunk of ``partial_fit``).
+    """
     check_classification_targets(y)
-    encoder = LabelEncoder()
-    targets = encoder.fit_transform(y).astype(np.int32)
-    classes = encoder.classes_
+    learned = classes is None
+    classes = np.unique(y) if learned else np.unique(np.asarray(classes))
     if len(classes) < 2:
         raise ValueError(
             "The target needs samples of at least 2 classes; got only one class: "
             f"{classes[0]!r}."
         )
+    unknown = np.setdiff1d(np.unique(y), classes)
+    if len(unknown):
+        raise ValueError(
+            f"y contains labels that are not among the classes {classes.tolist()}: "
+            f"{unknown.tolist()}."
+        )
+    targets = np.searchsorted(classes, y).astype(np.int32)
     if class_weight is not None:
         weights = compute_class_weight(class_weight, classes=classes, y=y)
         sample_weight = sample_weight * weights[targets]
     weighted_classes = np.unique(targets[sample_weight > 0])
-    if len(weighted_classes) < 2:
+    if learned and len(weighted_classes) < 2:
         raise ValueError(
             "The target needs samples of at least 2 classes with a positive "
             f"sample_weight; only class {classes[weighted_classes[0]]!r} has any."
@@ -121,12 +149,35 @@ def _encode_labels(y, sample_weight, class_weight):
     return targets, classes, sample_weight
 
 
-def _encode_continuous(y, sample_weight):
-    """Standardize a numeric target to 2-D; return it with its mean and scale."""
+def _encode_continuous(y, sample_weight, mean=None, scale=None):
+    """Standardize a numeric target to 2-D; return it with its mean and scale.
+
+    ``mean`` and ``scale`` None learn them from ``y`` (weighted).
+    """
     y = np.asarray(y, dtype=np.float64)
     y_2d = y.reshape(len(y), -1)
-    mean, scale = _weighted_mean_and_scale(y_2d, sample_weight)
+    if mean is None:
+        mean, scale = _weighted_mean_and_scale(y_2d, sample_weight)
+    elif y_2d.shape[1] != len(mean):
+        raise ValueError(
+            f"y has {y_2d.shape[1]} target(s), but the fitted model predicts "
+            f"{len(mean)}."
+        )
     return (y_2d - mean) / scale, mean, scale
+
+
+def _continuous_target(estimator, X, y, sample_weight, refit):
+    """Encode a continuous target, learning its scaling only on ``refit``."""
+    if refit:
+        targets, mean, scale = _encode_continuous(y, sample_weight)
+        fitted = {"_target_mean": mean, "_target_scale": scale, "_target_ndim": y.ndim}
+    else:
+        targets, _, _ = _encode_continuous(
+            y, sample_weight, estimator._target_mean, estimator._target_scale
+        )
+        fitted = {}
+    targets = targets.astype(X.dtype)
+    return "squared_error", targets, targets.shape[1], sample_weight, fitted
 
 
 def _weighted_accuracy(outputs, targets, sample_weight):
@@ -192,6 +243,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
         alpha=1e-4,
         batch_size="auto",
         learning_rate_init=1e-3,
+        learning_rate="constant",
         max_iter=200,
         tol=1e-4,
         n_iter_no_change=10,
@@ -199,6 +251,8 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
         validation_fraction=0.1,
         random_state=None,
         verbose=0,
+        warm_start=False,
+        callbacks=None,
         dtype=None,
         class_weight=None,
     ):
@@ -214,6 +268,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
             alpha=alpha,
             batch_size=batch_size,
             learning_rate_init=learning_rate_init,
+            learning_rate=learning_rate,
             max_iter=max_iter,
             tol=tol,
             n_iter_no_change=n_iter_no_change,
@@ -221,6 +276,8 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
             validation_fraction=validation_fraction,
             random_state=random_state,
             verbose=verbose,
+            warm_start=warm_start,
+            callbacks=callbacks,
             dtype=dtype,
         )
         self.class_weight = class_weight
@@ -243,14 +300,57 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
         """
         return self._fit(X, y, sample_weight)
 
-    def _validate_fit_data(self, X, y):
-        return validate_data(self, X, y, dtype=_FLOAT_DTYPES)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train one epoch over a chunk of data.
 
-    def _encode_target(self, X, y, sample_weight):
+        The first call builds the model: its input standardization comes from
+        that chunk and ``classes`` must list every class. Later calls continue
+        training (with the same Adam state), so data larger than memory can be
+        streamed in chunks. Early stopping does not apply.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,), default=None
+            All the classes; required on the first call, ignored (but checked)
+            later.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : GraphFeatureClassifier
+        """
+        first_call = not hasattr(self, "model_")
+        if first_call and classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: the "
+                "model's output layer needs every class up front."
+            )
+        if not first_call and classes is not None:
+            if not np.array_equal(np.unique(np.asarray(classes)), self.classes_):
+                raise ValueError(
+                    f"classes={np.unique(classes).tolist()} differs from the classes "
+                    f"of the first call to partial_fit, {self.classes_.tolist()}."
+                )
+        if isinstance(self.class_weight, str):
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: a chunk "
+                "does not show the class frequencies. Pass a dict, for example "
+                "from sklearn.utils.class_weight.compute_class_weight."
+            )
+        return self._partial_fit(X, y, sample_weight, classes=classes)
+
+    def _validate_fit_data(self, X, y, reset):
+        return validate_data(self, X, y, reset=reset, dtype=_FLOAT_DTYPES)
+
+    def _encode_target(self, X, y, sample_weight, refit, classes=None):
+        if not refit:
+            classes = self.classes_
         targets, classes, sample_weight = _encode_labels(
-            y, sample_weight, self.class_weight
+            y, sample_weight, self.class_weight, classes
         )
-        fitted = {"classes_": classes}
+        fitted = {"classes_": classes} if refit else {}
         return "softmax_cross_entropy", targets, len(classes), sample_weight, fitted
 
     def _stratify(self, targets):
@@ -325,16 +425,34 @@ class GraphFeatureRegressor(RegressorMixin, BaseGraphFeature):
         """
         return self._fit(X, y, sample_weight)
 
-    def _validate_fit_data(self, X, y):
-        return validate_data(
-            self, X, y, multi_output=True, y_numeric=True, dtype=_FLOAT_DTYPES
-        )
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train one epoch over a chunk of data.
 
-    def _encode_target(self, X, y, sample_weight):
-        targets, mean, scale = _encode_continuous(y, sample_weight)
-        fitted = {"_target_mean": mean, "_target_scale": scale, "_target_ndim": y.ndim}
-        targets = targets.astype(X.dtype)
-        return "squared_error", targets, targets.shape[1], sample_weight, fitted
+        The first call builds the model: the input and target standardization
+        come from that chunk. Later calls continue training (with the same Adam
+        state), so data larger than memory can be streamed in chunks. Early
+        stopping does not apply.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : GraphFeatureRegressor
+        """
+        return self._partial_fit(X, y, sample_weight)
+
+    def _validate_fit_data(self, X, y, reset):
+        return validate_data(
+            self, X, y, reset=reset, multi_output=True, y_numeric=True,
+            dtype=_FLOAT_DTYPES,
+        )  # fmt: skip
+
+    def _encode_target(self, X, y, sample_weight, refit, classes=None):
+        return _continuous_target(self, X, y, sample_weight, refit)
 
     def _validation_score(self, objective, outputs, targets, sample_weight):
         return r2_score(targets, outputs, sample_weight=sample_weight)
@@ -407,6 +525,7 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
         alpha=1e-4,
         batch_size="auto",
         learning_rate_init=1e-3,
+        learning_rate="constant",
         max_iter=200,
         tol=1e-4,
         n_iter_no_change=10,
@@ -414,6 +533,8 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
         validation_fraction=0.1,
         random_state=None,
         verbose=0,
+        warm_start=False,
+        callbacks=None,
         dtype=None,
         mask_rate=0.15,
     ):
@@ -429,6 +550,7 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
             alpha=alpha,
             batch_size=batch_size,
             learning_rate_init=learning_rate_init,
+            learning_rate=learning_rate,
             max_iter=max_iter,
             tol=tol,
             n_iter_no_change=n_iter_no_change,
@@ -436,6 +558,8 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
             validation_fraction=validation_fraction,
             random_state=random_state,
             verbose=verbose,
+            warm_start=warm_start,
+            callbacks=callbacks,
             dtype=dtype,
         )
         self.mask_rate = mask_rate
@@ -457,28 +581,63 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
         """
         return self._fit(X, y, sample_weight)
 
-    def _validate_fit_data(self, X, y):
-        if y is None:
-            return validate_data(self, X, dtype=_FLOAT_DTYPES), None
-        return validate_data(self, X, y, multi_output=True, dtype=_FLOAT_DTYPES)
+    def partial_fit(self, X, y=None, sample_weight=None, classes=None):
+        """Train one epoch over a chunk of data.
 
-    def _encode_target(self, X, y, sample_weight):
+        The first call builds the model (its input standardization comes from
+        that chunk); later calls continue training with the same Adam state, so
+        data larger than memory can be streamed in chunks. Early stopping does
+        not apply.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets), default=None
+            None learns self-supervised; class labels or a continuous target
+            learn supervised (the same kind on every call).
+        sample_weight : array-like of shape (n_samples,), default=None
+        classes : array-like of shape (n_classes,), default=None
+            With class labels: every class, on the first call. Without it the
+            first chunk's labels are taken as the classes.
+
+        Returns
+        -------
+        self : GraphFeatureTransformer
+        """
+        return self._partial_fit(X, y, sample_weight, classes=classes)
+
+    def _validate_fit_data(self, X, y, reset):
         if y is None:
-            # the base class replaces X by its standardized values once known
-            return "masked_reconstruction", X, X.shape[1], sample_weight, {}
-        kind = type_of_target(y)
-        if kind in ("binary", "multiclass"):
-            targets, classes, sample_weight = _encode_labels(y, sample_weight, None)
-            fitted = {"classes_": classes}
-            return "softmax_cross_entropy", targets, len(classes), sample_weight, fitted
-        if kind in ("continuous", "continuous-multioutput"):
-            targets, _, _ = _encode_continuous(y, sample_weight)
-            targets = targets.astype(X.dtype)
-            return "squared_error", targets, targets.shape[1], sample_weight, {}
-        raise ValueError(
-            f"Unknown label type: {kind!r}. GraphFeatureTransformer learns from "
-            "class labels (binary or multiclass) or a continuous target."
+            return validate_data(self, X, reset=reset, dtype=_FLOAT_DTYPES), None
+        return validate_data(
+            self, X, y, reset=reset, multi_output=True, dtype=_FLOAT_DTYPES
         )
+
+    def _encode_target(self, X, y, sample_weight, refit, classes=None):
+        kind = None if y is None else type_of_target(y)
+        if y is None:
+            objective = "masked_reconstruction"
+        elif classes is not None or kind in ("binary", "multiclass"):
+            objective = "softmax_cross_entropy"
+        elif kind in ("continuous", "continuous-multioutput"):
+            objective = "squared_error"
+        else:
+            raise ValueError(
+                f"Unknown label type: {kind!r}. GraphFeatureTransformer learns from "
+                "class labels (binary or multiclass) or a continuous target."
+            )
+        if not refit:
+            self._check_same_objective(objective)
+        if objective == "masked_reconstruction":
+            # the base class replaces X by its standardized values once known
+            return objective, X, X.shape[1], sample_weight, {}
+        if objective == "squared_error":
+            return _continuous_target(self, X, y, sample_weight, refit)
+        targets, classes, sample_weight = _encode_labels(
+            y, sample_weight, None, classes if refit else self.classes_
+        )
+        fitted = {"classes_": classes} if refit else {}
+        return objective, targets, len(classes), sample_weight, fitted
 
     def _validation_score(self, objective, outputs, targets, sample_weight):
         if objective == "softmax_cross_entropy":

@@ -333,15 +333,31 @@ class TrainingState(NamedTuple):
 
 
 @dataclass
+class OptimizerState:
+    """Adam's moments, step count and current learning rate, kept between calls
+    of ``partial_fit`` so that streaming training continues where it stopped."""
+
+    first_moments: np.ndarray
+    second_moments: np.ndarray
+    step: float
+    learning_rate: float
+
+
+@dataclass
 class TrainingResult:
     """What the training loop hands back: final weights and the history."""
 
     params: np.ndarray
     non_trainable: list
+    optimizer: OptimizerState | None = None
     history: list = field(default_factory=list)
     best_loss: float = math.inf
     best_validation_score: float | None = None
     converged: bool = False
+
+
+# The "adaptive" schedule divides the learning rate by this factor.
+PLATEAU_FACTOR = 5.0
 
 
 @dataclass
@@ -356,10 +372,40 @@ class TrainingConfig:
     n_iter_no_change: int
     seed: int
     mask_rate: float = 0.0
-    verbose: int = 0
+    schedule: str = "constant"
+    # Index of the first epoch of this run among all epochs of the estimator
+    # (warm starts and partial_fit continue the count).
+    first_epoch: int = 0
+    # Epochs the cosine schedule spans; 0 means max_iter.
+    schedule_length: int = 0
+    # partial_fit runs one epoch and neither stops early nor warns.
+    stop_early: bool = True
 
 
-def train(compiled, params, non_trainable, data, config, validation=None):
+def scheduled_learning_rate(config, current, epoch, no_improvement):
+    """Learning rate of ``epoch`` (counted over the estimator's whole life).
+
+    "constant" keeps the current rate (which a Keras callback may have
+    changed); "cosine" anneals ``config.learning_rate`` to 0 over
+    ``schedule_length`` epochs; "adaptive" divides the current rate by 5 each
+    time the loss (or validation score) has not improved for
+    ``max(1, n_iter_no_change // 2)`` epochs in a row.
+    """
+    if config.schedule == "cosine":
+        length = config.schedule_length or config.max_iter
+        progress = min(epoch, length) / length
+        return config.learning_rate * 0.5 * (1.0 + math.cos(math.pi * progress))
+    if config.schedule == "adaptive":
+        patience = max(1, config.n_iter_no_change // 2)
+        if no_improvement > 0 and no_improvement % patience == 0:
+            return current / PLATEAU_FACTOR
+    return current
+
+
+def train(
+    compiled, params, non_trainable, data, config, validation=None, optimizer=None,
+    hooks=(),
+):  # fmt: skip
     """Train from ``params`` and return a ``TrainingResult``.
 
     Parameters
@@ -372,79 +418,113 @@ def train(compiled, params, non_trainable, data, config, validation=None):
     data : tuple (X, Y, W, fill) of ndarrays
     config : TrainingConfig
     validation : callable or None
-        ``validation(trainable, non_trainable) -> score`` (higher is better).
-        When given, training stops on the validation score and the best
-        weights are restored; otherwise it stops on the training loss, as
+        ``validation(trainable, non_trainable) -> (score, loss)`` (higher score
+        is better). When given, training stops on the validation score and the
+        best weights are restored; otherwise it stops on the training loss, as
         scikit-learn's MLP does.
+    optimizer : OptimizerState or None
+        Where Adam continues from; None starts afresh.
+    hooks : sequence of TrainingHook
+        Called around every epoch (Keras callbacks, progress display).
     """
     dtype = compiled.spec.dtype
     data = [tf.convert_to_tensor(a) for a in data]
     params = tf.convert_to_tensor(params, dtype)
+    if optimizer is None:
+        optimizer = OptimizerState(
+            first_moments=np.zeros(params.shape, dtype),
+            second_moments=np.zeros(params.shape, dtype),
+            step=0.0,
+            learning_rate=config.learning_rate,
+        )
     state = TrainingState(
         params=params,
         non_trainable=[tf.convert_to_tensor(a) for a in non_trainable],
-        first_moments=tf.zeros_like(params),
-        second_moments=tf.zeros_like(params),
-        step=tf.zeros([], dtype),
+        first_moments=tf.convert_to_tensor(optimizer.first_moments, dtype),
+        second_moments=tf.convert_to_tensor(optimizer.second_moments, dtype),
+        step=tf.constant(optimizer.step, dtype),
         best_loss=tf.constant(np.inf, dtype),
         no_improvement=tf.constant(0),
     )
-    hyper = [
-        tf.constant(config.learning_rate, dtype),
+    fixed = [
         tf.constant(config.l2, dtype),
         tf.constant(config.mask_rate, dtype),
         tf.constant(config.batch_size, tf.int32),
         tf.constant(config.seed, tf.int32),
     ]
     # Without per-epoch work in Python, all epochs run in one compiled call.
-    epochs_per_call = (
-        1 if (validation is not None or config.verbose) else config.max_iter
-    )
+    per_epoch = bool(validation or hooks or config.schedule != "constant")
+    epochs_per_call = 1 if per_epoch else config.max_iter
     # With a validation set, Python applies the stopping rule to its score.
-    patience = config.n_iter_no_change if validation is None else config.max_iter
+    stop_on_loss = config.stop_early and validation is None
+    patience = config.n_iter_no_change if stop_on_loss else config.max_iter + 1
     tol = tf.constant(config.tol, dtype)
     result = TrainingResult(params=None, non_trainable=None)
+    learning_rate = optimizer.learning_rate
     best = state
     no_improvement = 0
     epoch = 0
-    while epoch < config.max_iter and not result.converged:
+    stopped = False
+    for hook in hooks:
+        hook.on_train_begin(learning_rate)
+    while epoch < config.max_iter and not stopped:
         n_epochs = min(epochs_per_call, config.max_iter - epoch)
-        state, losses, stopped = compiled.train_epochs(
-            state, *data, *hyper,
-            tf.constant(epoch), tf.constant(n_epochs), tol, tf.constant(patience),
+        global_epoch = config.first_epoch + epoch
+        learning_rate = scheduled_learning_rate(
+            config, learning_rate, global_epoch, no_improvement
+        )
+        for hook in hooks:
+            learning_rate = hook.on_epoch_begin(global_epoch, learning_rate)
+        previous = state
+        state, losses, converged = compiled.train_epochs(
+            state, *data, tf.constant(learning_rate, dtype), *fixed,
+            tf.constant(global_epoch), tf.constant(n_epochs), tol,
+            tf.constant(patience),
         )  # fmt: skip
-        for loss in losses.numpy().tolist():
+        losses = losses.numpy().tolist()
+        diverged = not math.isfinite(losses[-1])
+        for loss in losses:
             epoch += 1
-            if not math.isfinite(loss):
-                raise FloatingPointError(
-                    f"The training loss became {loss} at iteration {epoch}; "
-                    "training diverged. Lower learning_rate_init or check the "
-                    "input for extreme values."
-                )
-            result.history.append({"epoch": epoch, "loss": loss})
-        result.best_loss = float(state.best_loss)
-        result.converged = bool(stopped)
-        if validation is not None:
-            score = validation(
+            result.history.append({"epoch": config.first_epoch + epoch, "loss": loss})
+        record = result.history[-1]
+        if not diverged:
+            result.best_loss = min(result.best_loss, float(state.best_loss))
+            if stop_on_loss:
+                no_improvement = int(state.no_improvement)
+                stopped = bool(converged)
+        if validation is not None and not diverged:
+            score, validation_loss = validation(
                 compiled.unpack_tensor(state.params), state.non_trainable
             )
-            result.history[-1]["validation_score"] = score
-            previous = result.best_validation_score
-            improved = previous is None or score >= previous + config.tol
-            if previous is None or score > previous:
+            record["validation_score"] = score
+            record["validation_loss"] = validation_loss
+            previous_best = result.best_validation_score
+            improved = previous_best is None or score >= previous_best + config.tol
+            if previous_best is None or score > previous_best:
                 result.best_validation_score = score
                 best = state
             no_improvement = 0 if improved else no_improvement + 1
-            result.converged = no_improvement > config.n_iter_no_change
-        if config.verbose:
-            record = result.history[-1]
-            line = f"Iteration {record['epoch']}, loss = {record['loss']:.8f}"
-            if "validation_score" in record:
-                line += f", validation score = {record['validation_score']:.6f}"
-            print(line, flush=True)
-    if validation is not None:
+            stopped = config.stop_early and no_improvement > config.n_iter_no_change
+        record["learning_rate"] = learning_rate
+        for hook in hooks:
+            params, stop = hook.on_epoch_end(record, state.params, diverged)
+            state = state._replace(params=params)
+            stopped = stopped or stop
+        if diverged:
+            if not stopped:
+                raise FloatingPointError(
+                    f"The training loss became {record['loss']} at iteration "
+                    f"{record['epoch']}; training diverged. Lower "
+                    "learning_rate_init, or check the input for extreme values."
+                )
+            # a callback asked to stop on it: keep the last finite weights
+            state = previous
+        result.converged = stopped
+    if validation is not None and result.best_validation_score is not None:
         state = best
-    if not result.converged:
+    for hook in hooks:
+        state = state._replace(params=hook.on_train_end(state.params))
+    if config.stop_early and not stopped:
         warnings.warn(
             f"Maximum iterations ({config.max_iter}) reached and the optimization "
             "hasn't converged yet.",
@@ -453,4 +533,10 @@ def train(compiled, params, non_trainable, data, config, validation=None):
         )
     result.params = state.params.numpy()
     result.non_trainable = [t.numpy() for t in state.non_trainable]
+    result.optimizer = OptimizerState(
+        first_moments=state.first_moments.numpy(),
+        second_moments=state.second_moments.numpy(),
+        step=float(state.step),
+        learning_rate=float(learning_rate),
+    )
     return result

@@ -194,7 +194,7 @@ def test_model_attribute_is_the_fitted_keras_network(blobs):
 def test_verbose_prints_and_trains_exactly_as_silent(blobs, capsys):
     X, y = blobs
     silent = GraphFeatureClassifier(max_iter=15, random_state=0).fit(X, y)
-    loud = GraphFeatureClassifier(max_iter=15, random_state=0, verbose=1).fit(X, y)
+    loud = GraphFeatureClassifier(max_iter=15, random_state=0, verbose=2).fit(X, y)
     assert "Iteration 15, loss = " in capsys.readouterr().out
     assert loud.loss_curve_ == silent.loss_curve_
     np.testing.assert_array_equal(loud.predict_proba(X), silent.predict_proba(X))

@@ -1,0 +1,287 @@
+"""Save and load fitted estimators without pickle.
+
+A saved estimator is one zip file with the ``.keras`` extension: the fitted
+network in Keras' own format (``config.json``, ``metadata.json``,
+``model.weights.h5``), so Keras can read it too, plus ``skgraphfeat.json`` (the
+estimator's class, parameters and fitted attributes as plain JSON) and ``.npy``
+entries for the numeric fitted arrays. The manifest holds a SHA-256 of every
+other entry: ``load`` refuses a file that is not ours, of an unknown format
+version or changed since it was saved, then loads the network with Keras'
+``safe_mode`` (no lambda layers, no arbitrary code) from the verified bytes
+only. Numeric arrays are read with ``allow_pickle=False``.
+"""
+
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import tempfile
+import warnings
+import zipfile
+
+import numpy as np
+
+FORMAT = "skgraphfeat-estimator"
+FORMAT_VERSION = 1
+MANIFEST = "skgraphfeat.json"
+KERAS_ENTRIES = ("config.json", "metadata.json", "model.weights.h5")
+# Attributes rebuilt on load rather than stored.
+_NOT_STORED = {"model_", "_model_forward", "_metadata_request"}
+
+
+def _classes():
+    from ._classes import (
+        GraphFeatureClassifier,
+        GraphFeatureRegressor,
+        GraphFeatureTransformer,
+    )
+
+    return {
+        cls.__name__: cls
+        for cls in (
+            GraphFeatureClassifier,
+            GraphFeatureRegressor,
+            GraphFeatureTransformer,
+        )
+    }
+
+
+def _check_path(path):
+    path = os.fspath(path)
+    if not str(path).endswith(".keras"):
+        raise ValueError(
+            f"The file name must end with '.keras' (the Keras format the model is "
+            f"saved in); got {path!r}."
+        )
+    return path
+
+
+class _Encoder:
+    """Turns fitted values into JSON, with numeric arrays as ``.npy`` entries."""
+
+    def __init__(self):
+        self.arrays = {}
+
+    def encode(self, value, where):
+        from ._model import NetworkSpec
+        from ._training import OptimizerState
+
+        if value is None or isinstance(value, bool | str):
+            return value
+        if isinstance(value, np.generic):
+            return self.encode(value.item(), where)
+        if isinstance(value, int | float):
+            if isinstance(value, float) and not np.isfinite(value):
+                return {"__float__": repr(value)}
+            return value
+        if isinstance(value, tuple):
+            return {"__tuple__": [self.encode(v, where) for v in value]}
+        if isinstance(value, list):
+            return [self.encode(v, where) for v in value]
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            return {"__dict__": {k: self.encode(v, where) for k, v in value.items()}}
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind in "biuf":
+                name = f"arrays/{len(self.arrays)}.npy"
+                self.arrays[name] = value
+                return {"__ndarray__": name}
+            if value.dtype.kind in "OU" and all(
+                isinstance(v, str) for v in value.ravel()
+            ):
+                return {
+                    "__str_array__": value.tolist(),
+                    "dtype": "object" if value.dtype.kind == "O" else str(value.dtype),
+                }
+        if isinstance(value, NetworkSpec | OptimizerState):
+            return {
+                "__" + type(value).__name__ + "__": {
+                    f.name: self.encode(getattr(value, f.name), where)
+                    for f in dataclasses.fields(value)
+                }
+            }
+        raise TypeError(
+            f"Cannot save {where}: values of type {type(value).__name__} have no "
+            "safe file representation."
+        )
+
+
+def _decode(value, arrays):
+    from ._model import NetworkSpec
+    from ._training import OptimizerState
+
+    if isinstance(value, list):
+        return [_decode(v, arrays) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "__float__" in value:
+        return float(value["__float__"])
+    if "__tuple__" in value:
+        return tuple(_decode(v, arrays) for v in value["__tuple__"])
+    if "__dict__" in value:
+        return {k: _decode(v, arrays) for k, v in value["__dict__"].items()}
+    if "__ndarray__" in value:
+        return arrays[value["__ndarray__"]]
+    if "__str_array__" in value:
+        return np.array(value["__str_array__"], dtype=value["dtype"])
+    for cls in (NetworkSpec, OptimizerState):
+        key = "__" + cls.__name__ + "__"
+        if key in value:
+            return cls(**{k: _decode(v, arrays) for k, v in value[key].items()})
+    raise ValueError(f"Unknown entry in the saved estimator: {sorted(value)}.")
+
+
+def save(estimator, path):
+    """Write a fitted estimator to ``path`` (see :meth:`save` of the estimators)."""
+    from sklearn.utils.validation import check_is_fitted
+
+    from . import __version__
+
+    check_is_fitted(estimator)
+    path = _check_path(path)
+    encoder = _Encoder()
+    params = {}
+    for name, value in estimator.get_params(deep=False).items():
+        if name == "callbacks" and value:
+            warnings.warn(
+                "callbacks are training-time objects and are not saved; the loaded "
+                "estimator has callbacks=None.",
+                UserWarning,
+                stacklevel=3,
+            )
+            value = None
+        if name == "random_state" and isinstance(value, np.random.RandomState):
+            warnings.warn(
+                "A RandomState instance cannot be saved; the loaded estimator has "
+                "random_state=None.",
+                UserWarning,
+                stacklevel=3,
+            )
+            value = None
+        params[name] = encoder.encode(value, f"parameter {name!r}")
+    fitted = {
+        name: encoder.encode(value, f"attribute {name!r}")
+        for name, value in vars(estimator).items()
+        if name.endswith("_") or name.startswith("_")
+        if name not in _NOT_STORED and name not in params
+    }
+
+    entries = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        model_path = os.path.join(tmp, "model.keras")
+        estimator.model_.save(model_path)
+        with zipfile.ZipFile(model_path) as archive:
+            for name in KERAS_ENTRIES:
+                entries[name] = archive.read(name)
+    for name, array in encoder.arrays.items():
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        entries[name] = buffer.getvalue()
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "skgraphfeat_version": __version__,
+        "estimator": type(estimator).__name__,
+        "params": params,
+        "fitted": fitted,
+        "sha256": {
+            name: hashlib.sha256(data).hexdigest() for name, data in entries.items()
+        },
+    }
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+        archive.writestr(MANIFEST, json.dumps(manifest))
+
+
+def _refuse(path, why):
+    raise ValueError(f"Cannot load {path!r}: {why}")
+
+
+def load(path):
+    """Load an estimator written by ``save``; refuse anything else.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by the ``save`` method of a skgraphfeat estimator.
+
+    Returns
+    -------
+    estimator : GraphFeatureClassifier, GraphFeatureRegressor or GraphFeatureTransformer
+        Fitted, predicting exactly as the saved one.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a skgraphfeat estimator, has an unsupported format
+        version, or was changed after it was saved.
+
+    Notes
+    -----
+    Only this format is safe to load from a source you do not trust. Pickle and
+    joblib files of estimators run code when loaded: load them only from
+    sources you trust.
+    """
+    import keras
+
+    from . import _model  # noqa: F401  (registers our layers for Keras)
+
+    path = _check_path(path)
+    if not zipfile.is_zipfile(path):
+        _refuse(path, "it is not a zip file, so not a saved skgraphfeat estimator.")
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        if MANIFEST not in names:
+            _refuse(path, "it has no skgraphfeat manifest; it is not an estimator "
+                    "saved by skgraphfeat (a plain Keras model, perhaps).")  # fmt: skip
+        try:
+            manifest = json.loads(archive.read(MANIFEST))
+        except ValueError as error:
+            _refuse(path, f"its manifest is not valid JSON ({error}).")
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            _refuse(path, "its manifest is not a skgraphfeat estimator manifest.")
+        version = manifest.get("format_version")
+        if version != FORMAT_VERSION:
+            _refuse(
+                path,
+                f"it has format version {version!r}; this skgraphfeat reads version "
+                f"{FORMAT_VERSION}. Load it with the skgraphfeat version that saved "
+                f"it ({manifest.get('skgraphfeat_version')!r}).",
+            )
+        checksums = manifest.get("sha256", {})
+        missing = set(KERAS_ENTRIES) - set(checksums)
+        if missing or set(checksums) - names:
+            _refuse(path, "entries are missing; the file is incomplete or altered.")
+        entries = {}
+        for name, digest in checksums.items():
+            data = archive.read(name)
+            if hashlib.sha256(data).hexdigest() != digest:
+                _refuse(path, f"{name} was changed after the file was saved.")
+            entries[name] = data
+    classes = _classes()
+    cls = classes.get(manifest.get("estimator"))
+    if cls is None:
+        _refuse(path, f"unknown estimator {manifest.get('estimator')!r}.")
+
+    arrays = {
+        name: np.load(io.BytesIO(data), allow_pickle=False)
+        for name, data in entries.items()
+        if name.endswith(".npy")
+    }
+    params = {k: _decode(v, arrays) for k, v in manifest["params"].items()}
+    estimator = cls(**params)
+    for name, value in manifest["fitted"].items():
+        setattr(estimator, name, _decode(value, arrays))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        model_path = os.path.join(tmp, "model.keras")
+        with zipfile.ZipFile(model_path, "w") as archive:
+            for name in KERAS_ENTRIES:
+                archive.writestr(name, entries[name])
+        model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
+    from ._training import ModelForward
+
+    estimator.model_ = model
+    estimator._model_forward = ModelForward()
+    return estimator

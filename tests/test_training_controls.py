@@ -1,0 +1,383 @@
+"""warm_start, partial_fit, verbose, Keras callbacks and learning-rate schedules."""
+
+import copy
+import csv
+import warnings
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+
+from skgraphfeat import (
+    GraphFeatureClassifier,
+    GraphFeatureRegressor,
+    GraphFeatureTransformer,
+)
+
+SMALL = {"embed_dim": 8, "num_heads": 2, "hidden_layer_sizes": (16,), "random_state": 0}
+
+
+@pytest.fixture(autouse=True)
+def _no_convergence_noise():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def binary():
+    return make_classification(n_samples=240, n_features=6, random_state=0)
+
+
+# ----------------------------------------------------------------- warm start
+def test_warm_start_continues_the_fitted_model(binary):
+    X, y = binary
+    clf = GraphFeatureClassifier(max_iter=10, **SMALL).fit(X, y)
+    first_curve = list(clf.loss_curve_)
+    model = clf.model_
+    clf.set_params(warm_start=True).fit(X, y)
+    assert clf.n_iter_ == 20
+    assert clf.loss_curve_[:10] == first_curve
+    # continuing: the first new epoch starts near where the last one ended,
+    # far below where a fresh model starts
+    assert clf.loss_curve_[10] < first_curve[0]
+    assert abs(clf.loss_curve_[10] - first_curve[-1]) < 0.5 * (
+        first_curve[0] - first_curve[-1]
+    )
+    assert clf.model_ is model  # same network, updated in place once trained
+
+
+def test_warm_start_false_starts_afresh(binary):
+    X, y = binary
+    clf = GraphFeatureClassifier(max_iter=10, **SMALL).fit(X, y)
+    again = clf.fit(X, y)
+    assert again.n_iter_ == 10
+
+
+def test_warm_start_refuses_a_changed_architecture_and_keeps_the_model(binary):
+    X, y = binary
+    clf = GraphFeatureClassifier(max_iter=5, warm_start=True, **SMALL).fit(X, y)
+    before = clf.predict_proba(X)
+    clf.set_params(embed_dim=16)
+    with pytest.raises(ValueError, match="embed_dim 8 -> 16"):
+        clf.fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
+def test_warm_start_refuses_unknown_labels(binary):
+    X, y = binary
+    clf = GraphFeatureClassifier(max_iter=5, warm_start=True, **SMALL).fit(X, y)
+    with pytest.raises(ValueError, match="not among the classes"):
+        clf.fit(X, np.where(y == 1, 7, y))
+
+
+def test_warm_start_refuses_other_number_of_features(binary):
+    X, y = binary
+    clf = GraphFeatureClassifier(max_iter=5, warm_start=True, **SMALL).fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        clf.fit(X[:, :4], y)
+
+
+# ---------------------------------------------------------------- partial_fit
+def test_partial_fit_once_equals_one_epoch_of_fit(binary):
+    X, y = binary
+    one_epoch = GraphFeatureClassifier(max_iter=1, **SMALL).fit(X, y)
+    partial = GraphFeatureClassifier(**SMALL).partial_fit(X, y, classes=[0, 1])
+    assert partial.n_iter_ == 1
+    np.testing.assert_array_equal(partial.predict_proba(X), one_epoch.predict_proba(X))
+
+
+def test_classifier_partial_fit_needs_classes_first(binary):
+    X, y = binary
+    clf = GraphFeatureClassifier(**SMALL)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, y)
+    assert not hasattr(clf, "model_")
+    clf.partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match="differs from the classes"):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="balanced"):
+        clf.set_params(class_weight="balanced").partial_fit(X, y)
+
+
+def test_partial_fit_streams_a_csv_in_chunks(tmp_path, binary):
+    X, y = binary
+    path = tmp_path / "data.csv"
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    frame["label"] = np.where(y == 1, "yes", "no")
+    frame.to_csv(path, index=False)
+
+    clf = GraphFeatureClassifier(learning_rate_init=0.01, **SMALL)
+    n_calls = 0
+    for _ in range(15):
+        for chunk in pd.read_csv(path, chunksize=60):
+            clf.partial_fit(
+                chunk.drop(columns="label"), chunk["label"], classes=["no", "yes"]
+            )
+            n_calls += 1
+    assert clf.n_iter_ == n_calls == 60
+    assert list(clf.feature_names_in_) == list(frame.columns[:-1])
+    np.testing.assert_array_equal(clf.classes_, ["no", "yes"])
+    # one chunk holding a single class is fine once the classes are known
+    only_yes = frame[frame["label"] == "yes"]
+    clf.partial_fit(only_yes.drop(columns="label"), only_yes["label"])
+    assert clf.score(frame.drop(columns="label"), frame["label"]) > 0.85
+
+
+def test_regressor_and_transformer_partial_fit():
+    X, y = make_regression(n_samples=200, n_features=5, noise=1.0, random_state=0)
+    reg = GraphFeatureRegressor(learning_rate_init=0.01, **SMALL)
+    for _ in range(20):
+        for start in range(0, 200, 50):
+            reg.partial_fit(X[start : start + 50], y[start : start + 50])
+    assert reg.n_iter_ == 80
+    assert reg.score(X, y) > 0.8
+    with pytest.raises(ValueError, match="2 target"):
+        reg.partial_fit(X, np.column_stack([y, y]))
+
+    transformer = GraphFeatureTransformer(**SMALL)
+    transformer.partial_fit(X[:100]).partial_fit(X[100:])
+    assert transformer.n_iter_ == 2
+    assert transformer.transform(X).shape == X.shape
+    with pytest.raises(ValueError, match="masked_reconstruction"):
+        transformer.partial_fit(X, y)
+
+
+def test_partial_fit_keeps_the_optimizer_state(binary):
+    X, y = binary
+    clf = GraphFeatureClassifier(**SMALL).partial_fit(X, y, classes=[0, 1])
+    assert clf._optimizer_state.step == 2  # 240 rows, batches of 200
+    clf.partial_fit(X, y)
+    assert clf._optimizer_state.step == 4
+
+
+# -------------------------------------------------------------------- verbose
+def test_verbose_1_shows_a_progress_bar(binary, capsys):
+    X, y = binary
+    GraphFeatureClassifier(max_iter=12, verbose=1, **SMALL).fit(X, y)
+    out = capsys.readouterr().out
+    assert "12/12" in out
+    assert "loss:" in out
+    assert "Iteration" not in out
+
+
+def test_verbose_1_shows_the_validation_score(binary, capsys):
+    X, y = binary
+    GraphFeatureClassifier(max_iter=12, verbose=1, early_stopping=True, **SMALL).fit(
+        X, y
+    )
+    assert "validation_score:" in capsys.readouterr().out
+
+
+def test_verbose_2_prints_one_line_per_epoch(binary, capsys):
+    X, y = binary
+    GraphFeatureClassifier(max_iter=7, verbose=2, **SMALL).fit(X, y)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line]
+    assert len(lines) == 7
+    assert lines[-1].startswith("Iteration 7, loss = ")
+
+
+def test_silent_by_default(binary, capsys):
+    X, y = binary
+    GraphFeatureClassifier(max_iter=3, **SMALL).fit(X, y)
+    assert capsys.readouterr().out == ""
+
+
+# ------------------------------------------------------------------ callbacks
+class RecordEpochs(keras.callbacks.Callback):
+    """A user's own callback: records what it sees."""
+
+    def __init__(self):
+        super().__init__()
+        self.epochs = []
+        self.logs = []
+        self.weight_sums = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs.append(epoch)
+        self.logs.append(dict(logs))
+        self.weight_sums.append(sum(float(np.sum(w)) for w in self.model.get_weights()))
+
+
+def test_own_callback_sees_every_epoch_and_the_current_weights(binary):
+    X, y = binary
+    recorder = RecordEpochs()
+    clf = GraphFeatureClassifier(max_iter=6, callbacks=[recorder], **SMALL).fit(X, y)
+    # the instance passed in is never used or changed: fits work on copies
+    assert recorder.epochs == [] and recorder.model is None
+    used = clf.callbacks[0]
+    assert used is recorder
+    plain = GraphFeatureClassifier(max_iter=6, **SMALL).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
+    assert clf.loss_curve_ == plain.loss_curve_
+
+
+def test_callbacks_get_logs_and_weights(binary, monkeypatch):
+    X, y = binary
+    seen = []
+    original = RecordEpochs.on_epoch_end
+
+    def spy(self, epoch, logs=None):
+        original(self, epoch, logs)
+        seen.append((epoch, dict(logs), self.weight_sums[-1]))
+
+    monkeypatch.setattr(RecordEpochs, "on_epoch_end", spy)
+    clf = GraphFeatureClassifier(
+        max_iter=5,
+        early_stopping=True,
+        n_iter_no_change=50,
+        callbacks=[RecordEpochs()],
+        **SMALL,
+    ).fit(X, y)
+    assert [epoch for epoch, _, _ in seen] == [0, 1, 2, 3, 4]
+    logs = seen[-1][1]
+    assert set(logs) >= {"loss", "learning_rate", "val_loss", "val_score"}
+    assert logs["loss"] == clf.loss_curve_[-1]
+    assert logs["val_score"] == clf.validation_scores_[-1]
+    assert len({weights for _, _, weights in seen}) == 5  # weights move every epoch
+
+
+def test_keras_early_stopping_stops_training(binary):
+    X, y = binary
+    stopper = keras.callbacks.EarlyStopping(monitor="loss", min_delta=10.0, patience=2)
+    clf = GraphFeatureClassifier(max_iter=50, callbacks=[stopper], **SMALL).fit(X, y)
+    assert clf.n_iter_ == 3
+    assert stopper.model is None
+
+
+def test_keras_early_stopping_restores_best_weights(binary):
+    X, y = binary
+    # a callback that makes every epoch after the 2nd look worse
+    stopper = keras.callbacks.EarlyStopping(
+        monitor="loss", patience=3, restore_best_weights=True, mode="max"
+    )
+    clf = GraphFeatureClassifier(max_iter=30, callbacks=[stopper], **SMALL).fit(X, y)
+    # mode="max": the "best" epoch is the first (highest loss); its weights are kept
+    first = GraphFeatureClassifier(max_iter=1, **SMALL).fit(X, y)
+    assert clf.n_iter_ == 4
+    np.testing.assert_allclose(clf.predict_proba(X), first.predict_proba(X), atol=1e-12)
+
+
+def test_reduce_lr_on_plateau_lowers_the_learning_rate(binary):
+    X, y = binary
+    reducer = keras.callbacks.ReduceLROnPlateau(
+        monitor="loss", factor=0.5, patience=1, min_delta=10.0
+    )
+    clf = GraphFeatureClassifier(
+        max_iter=6, learning_rate_init=0.01, callbacks=[reducer], **SMALL
+    ).fit(X, y)
+    rates = [record["learning_rate"] for record in clf.history_]
+    assert rates[0] == 0.01
+    assert rates == sorted(rates, reverse=True) and rates[-1] < 0.01 / 4
+
+
+def test_csv_logger_writes_every_epoch(binary, tmp_path):
+    X, y = binary
+    path = tmp_path / "log.csv"
+    clf = GraphFeatureClassifier(
+        max_iter=4, callbacks=[keras.callbacks.CSVLogger(str(path))], **SMALL
+    ).fit(X, y)
+    with open(path) as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(row["epoch"]) for row in rows] == [0, 1, 2, 3]
+    np.testing.assert_allclose([float(r["loss"]) for r in rows], clf.loss_curve_)
+
+
+def test_terminate_on_nan_stops_instead_of_raising(binary):
+    X, y = binary
+    clf = GraphFeatureRegressor(
+        max_iter=50,
+        learning_rate_init=1e12,
+        callbacks=[keras.callbacks.TerminateOnNaN()],
+        **SMALL,
+    )
+    X = X.astype(np.float32)
+    clf.fit(X, y.astype(np.float32))
+    assert not np.isfinite(clf.loss_curve_[-1])
+    assert clf.n_iter_ < 50
+    assert np.isfinite(clf.predict(X)).all()  # the last finite weights are kept
+
+    without = clone(clf).set_params(callbacks=None)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        without.fit(X, y.astype(np.float32))
+
+
+def test_callbacks_must_be_keras_callbacks(binary):
+    X, y = binary
+    with pytest.raises(TypeError, match="keras.callbacks.Callback"):
+        GraphFeatureClassifier(callbacks=[print], **SMALL).fit(X, y)
+
+
+def test_clone_with_callbacks_copies_them(binary):
+    recorder = RecordEpochs()
+    clf = GraphFeatureClassifier(callbacks=[recorder], **SMALL)
+    cloned = clone(clf)
+    assert cloned.callbacks[0] is not recorder
+    assert isinstance(cloned.callbacks[0], RecordEpochs)
+    params = copy.deepcopy(clf.get_params())
+    clf.fit(*binary)
+    assert clf.get_params()["callbacks"][0] is recorder
+    assert params.keys() == clf.get_params().keys()
+
+
+# ------------------------------------------------------- learning-rate schedules
+def test_constant_schedule_keeps_the_rate(binary):
+    X, y = binary
+    clf = GraphFeatureClassifier(max_iter=5, early_stopping=True, **SMALL).fit(X, y)
+    assert {record["learning_rate"] for record in clf.history_} == {1e-3}
+
+
+def test_cosine_schedule_anneals_to_zero(binary):
+    X, y = binary
+    clf = GraphFeatureClassifier(
+        max_iter=10, learning_rate="cosine", learning_rate_init=0.01, tol=0, **SMALL
+    ).fit(X, y)
+    rates = [record["learning_rate"] for record in clf.history_]
+    expected = [0.01 * 0.5 * (1 + np.cos(np.pi * e / 10)) for e in range(10)]
+    np.testing.assert_allclose(rates, expected)
+
+
+def test_adaptive_schedule_divides_by_five_on_a_plateau(binary):
+    X, y = binary
+    clf = GraphFeatureClassifier(
+        max_iter=12, learning_rate="adaptive", learning_rate_init=0.01, tol=10.0,
+        n_iter_no_change=100, **SMALL,
+    ).fit(X, y)  # fmt: skip
+    # only the first epoch improves by tol=10; patience 50 is never reached
+    assert {record["learning_rate"] for record in clf.history_} == {0.01}
+    clf = clf.set_params(n_iter_no_change=4).fit(X, y)
+    rates = [record["learning_rate"] for record in clf.history_]
+    # patience 2: the 2nd and 4th stalled epochs divide the rate for the next
+    # epoch; the 5th stall stops training
+    assert rates == pytest.approx([0.01, 0.01, 0.01, 0.002, 0.002, 0.0004])
+
+
+def test_schedules_give_different_training(binary):
+    X, y = binary
+    curves = {
+        schedule: GraphFeatureClassifier(
+            max_iter=8, learning_rate=schedule, learning_rate_init=0.01, **SMALL
+        )
+        .fit(X, y)
+        .loss_curve_
+        for schedule in ("constant", "cosine")
+    }
+    assert curves["constant"][0] == curves["cosine"][0]
+    assert curves["constant"][-1] != curves["cosine"][-1]
+
+
+def test_early_stopping_attributes_as_mlp(binary):
+    X, y = binary
+    clf = GraphFeatureClassifier(
+        max_iter=40, early_stopping=True, n_iter_no_change=3, **SMALL
+    ).fit(X, y)
+    assert len(clf.validation_scores_) == clf.n_iter_ == len(clf.loss_curve_)
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert clf.best_loss_ is None
+    plain = GraphFeatureClassifier(max_iter=5, **SMALL).fit(X, y)
+    assert plain.validation_scores_ is None and plain.best_validation_score_ is None
+    assert plain.best_loss_ == min(plain.loss_curve_)
