@@ -45,9 +45,12 @@ def _weighted_mean_and_scale(values, sample_weight):
     mean = weight @ values / total
     variance = weight @ np.square(values - mean) / total
     scale = np.sqrt(variance)
-    # constant columns: keep them unscaled rather than dividing by ~0
+    # constant columns: centre them exactly on their value (a rounded mean of
+    # huge values would leave a large offset) and keep them unscaled
     constant = scale <= 1e-12 * np.maximum(1.0, np.abs(mean))
-    scale[constant] = 1.0
+    if constant.any():
+        mean[constant] = values[np.argmax(weight > 0), constant]
+        scale[constant] = 1.0
     return mean, scale
 
 

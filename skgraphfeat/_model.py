@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
-import keras
-from keras import ops
-
+from ._quiet_import import import_quietly
 from .layers import AdvancedGraphFeatureLayer
+
+keras = import_quietly("keras")
+ops = keras.ops
 
 FEATURES_LAYER = "graph_features"
 
@@ -27,12 +28,19 @@ class NetworkSpec:
     dtype: str
 
 
+# Standardized inputs are clipped to this bound: no training row can lie further
+# out (a z-score is at most sqrt(n - 1)), and at predict time it keeps values far
+# outside the training range from overflowing the network to inf or NaN.
+STANDARDIZED_BOUND = 1e4
+
+
 @keras.saving.register_keras_serializable(package="skgraphfeat")
 class Standardize(keras.layers.Layer):
     """Subtract a per-feature mean and divide by a per-feature scale.
 
     The statistics are non-trainable weights set from the training data, so the
-    network accepts features in their original units.
+    network accepts features in their original units. Results are clipped to
+    ``[-1e4, 1e4]``.
     """
 
     def build(self, input_shape):
@@ -48,7 +56,8 @@ class Standardize(keras.layers.Layer):
         inputs = ops.cast(inputs, self.compute_dtype)
         mean = ops.cast(self.mean, self.compute_dtype)
         scale = ops.cast(self.scale, self.compute_dtype)
-        return (inputs - mean) / scale
+        standardized = (inputs - mean) / scale
+        return ops.clip(standardized, -STANDARDIZED_BOUND, STANDARDIZED_BOUND)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

@@ -223,9 +223,7 @@ def load(path):
     joblib files of estimators run code when loaded: load them only from
     sources you trust.
     """
-    import keras
-
-    from . import _model  # noqa: F401  (registers our layers for Keras)
+    from ._model import keras  # also registers our layers for Keras
 
     path = _check_path(path)
     if not zipfile.is_zipfile(path):

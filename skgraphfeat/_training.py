@@ -16,12 +16,15 @@ import warnings
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import keras
 import numpy as np
-import tensorflow as tf
 from sklearn.exceptions import ConvergenceWarning
 
 from ._model import FEATURES_LAYER, build_network, network_seed_count
+from ._quiet_import import import_quietly
+from .exceptions import TrainingDivergedError
+
+keras = import_quietly("keras")
+tf = import_quietly("tensorflow")
 
 SOFTMAX_CROSS_ENTROPY = "softmax_cross_entropy"
 SQUARED_ERROR = "squared_error"
@@ -512,10 +515,11 @@ def train(
             stopped = stopped or stop
         if diverged:
             if not stopped:
-                raise FloatingPointError(
+                raise TrainingDivergedError(
                     f"The training loss became {record['loss']} at iteration "
                     f"{record['epoch']}; training diverged. Lower "
-                    "learning_rate_init, or check the input for extreme values."
+                    f"learning_rate_init (now {config.learning_rate:g}), raise "
+                    "alpha, or check the input for extreme values."
                 )
             # a callback asked to stop on it: keep the last finite weights
             state = previous

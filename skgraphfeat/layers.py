@@ -6,8 +6,10 @@ heavy import happens only when a layer is first used.
 
 import numbers
 
-import keras
-from keras import ops
+from ._quiet_import import import_quietly
+
+keras = import_quietly("keras")
+ops = keras.ops
 
 __all__ = ["AdvancedGraphFeatureLayer"]
 

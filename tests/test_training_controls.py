@@ -17,6 +17,7 @@ from skgraphfeat import (
     GraphFeatureRegressor,
     GraphFeatureTransformer,
 )
+from skgraphfeat.exceptions import TrainingDivergedError
 
 SMALL = {"embed_dim": 8, "num_heads": 2, "hidden_layer_sizes": (16,), "random_state": 0}
 
@@ -302,7 +303,7 @@ def test_terminate_on_nan_stops_instead_of_raising(binary):
     assert np.isfinite(clf.predict(X)).all()  # the last finite weights are kept
 
     without = clone(clf).set_params(callbacks=None)
-    with pytest.raises(FloatingPointError, match="diverged"):
+    with pytest.raises(TrainingDivergedError, match="diverged"):
         without.fit(X, y.astype(np.float32))
 
 

@@ -1,0 +1,345 @@
+"""Hostile input, divergence, interruption, threads, memory, reproducibility and
+warnings: what a long-running service needs from the estimators."""
+
+import subprocess
+import sys
+import threading
+import warnings
+
+import keras
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.datasets import make_classification
+
+from skgraphfeat import (
+    GraphFeatureClassifier,
+    GraphFeatureRegressor,
+    GraphFeatureTransformer,
+)
+from skgraphfeat.exceptions import TrainingDivergedError
+
+TINY = {
+    "embed_dim": 4,
+    "num_heads": 1,
+    "hidden_layer_sizes": (8,),
+    "max_iter": 3,
+    "random_state": 0,
+}
+# Words an error about bad input must use to name the problem.
+PROBLEM_WORDS = ("sample", "feature", "class", "label", "target", "infinity", "nan")
+
+
+# ------------------------------------------------------------------- fuzzing
+@st.composite
+def tables(draw):
+    n_rows = draw(st.integers(1, 300))
+    # a few feature counts, so that compiled networks are reused across examples
+    n_features = draw(st.sampled_from([1, 2, 7, 40]))
+    magnitude = draw(st.sampled_from([1e-30, 1e-6, 1.0, 1e6, 1e30]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    X = rng.normal(size=(n_rows, n_features)) * magnitude
+    if draw(st.booleans()):
+        X[:, 0] = magnitude  # a constant column
+    if n_rows > 1 and draw(st.booleans()):
+        X[n_rows // 2 :] = X[: n_rows - n_rows // 2]  # duplicated rows
+    kind = draw(st.sampled_from(["float64", "float32", "int", "bool", "fortran"]))
+    if kind == "float32":
+        X = X.astype(np.float32)
+    elif kind == "int":
+        X = np.clip(X, -1e9, 1e9).astype(np.int64)
+    elif kind == "bool":
+        X = X > 0
+    elif kind == "fortran":
+        X = np.asfortranarray(X)
+    if draw(st.booleans()):
+        X.setflags(write=False)
+    target = draw(st.sampled_from(["binary", "multiclass", "constant", "continuous"]))
+    if target == "binary":
+        y = rng.integers(0, 2, n_rows)
+    elif target == "multiclass":
+        y = rng.integers(0, 4, n_rows)
+    elif target == "constant":
+        y = np.full(n_rows, 3.0)
+    else:
+        y = rng.normal(size=n_rows) * magnitude
+    return X, y, target
+
+
+def _check_outcome(fit_and_predict, n_rows, width, dtype_kind="f"):
+    try:
+        out = fit_and_predict()
+    except (ValueError, TypeError) as error:
+        message = str(error).lower()
+        assert any(word in message for word in PROBLEM_WORDS), message
+        assert "tensorflow" not in message and "graph execution" not in message
+        return
+    assert out.shape[0] == n_rows and (width is None or out.shape[1] == width)
+    if out.dtype.kind == "f":
+        assert np.isfinite(out).all()
+    else:
+        assert out.dtype.kind == dtype_kind or out.dtype.kind in "iub"
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(tables())
+def test_fuzzed_input_fits_or_fails_cleanly(table):
+    X, y, target = table
+    n_rows = len(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if target in ("binary", "multiclass"):
+            clf = GraphFeatureClassifier(**TINY)
+            _check_outcome(lambda: clf.fit(X, y).predict_proba(X), n_rows, None)
+            if hasattr(clf, "model_"):
+                assert set(clf.predict(X)) <= set(clf.classes_)
+        else:
+            reg = GraphFeatureRegressor(**TINY)
+            _check_outcome(lambda: reg.fit(X, y).predict(X)[:, None], n_rows, 1)
+        transformer = GraphFeatureTransformer(**TINY)
+        _check_outcome(lambda: transformer.fit_transform(X), n_rows, X.shape[1])
+
+
+def test_far_outside_the_training_range_still_finite():
+    X, y = make_classification(n_samples=100, n_features=5, random_state=0)
+    reg = GraphFeatureRegressor(**TINY).fit(X.astype(np.float32), y.astype(np.float32))
+    extreme = np.full((3, 5), 3e38, dtype=np.float32)
+    assert np.isfinite(reg.predict(extreme)).all()
+
+
+# ---------------------------------------------------------------- divergence
+def test_divergence_raises_a_clear_error_and_keeps_the_fitted_model():
+    X, y = make_classification(n_samples=100, n_features=5, random_state=0)
+    X = X.astype(np.float32)
+    reg = GraphFeatureRegressor(**TINY).fit(X, y.astype(np.float32))
+    before = reg.predict(X)
+    reg.set_params(learning_rate_init=1e12, max_iter=50)
+    with pytest.raises(TrainingDivergedError, match="Lower learning_rate_init"):
+        reg.fit(X, y.astype(np.float32))
+    assert isinstance(TrainingDivergedError("x"), ValueError)
+    assert reg.learning_rate_init == 1e12  # parameters are the user's: untouched
+    np.testing.assert_array_equal(reg.predict(X), before)
+    assert reg.n_iter_ == 3
+
+
+# -------------------------------------------------------------- interruption
+class InterruptAt(keras.callbacks.Callback):
+    def __init__(self, epoch, error=KeyboardInterrupt):
+        super().__init__()
+        self.epoch, self.error = epoch, error
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise self.error()
+
+
+class StopAt(keras.callbacks.Callback):
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            self.model.stop_training = True
+
+
+def test_keyboard_interrupt_leaves_the_previous_fitted_state():
+    X, y = make_classification(n_samples=100, n_features=5, random_state=0)
+    clf = GraphFeatureClassifier(**TINY).fit(X, y)
+    state = dict(vars(clf))
+    proba = clf.predict_proba(X)
+    clf.set_params(callbacks=[InterruptAt(2)], max_iter=10)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    fitted = [k for k in state if k.endswith("_") or k.startswith("_")]
+    assert vars(clf).keys() == state.keys()
+    assert all(vars(clf)[k] is state[k] for k in fitted)
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+
+    fresh = GraphFeatureClassifier(**{**TINY, "callbacks": [InterruptAt(1)]})
+    with pytest.raises(KeyboardInterrupt):
+        fresh.fit(X, y)
+    assert not hasattr(fresh, "model_") and not hasattr(fresh, "classes_")
+
+
+def test_a_callback_stop_leaves_a_consistent_partly_trained_model():
+    X, y = make_classification(n_samples=100, n_features=5, random_state=0)
+    clf = GraphFeatureClassifier(**{**TINY, "max_iter": 20, "callbacks": [StopAt(3)]})
+    clf.fit(X, y)
+    assert clf.n_iter_ == 4 == len(clf.loss_curve_)
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
+# ------------------------------------------------------------------ threads
+def test_eight_threads_predict_exactly_as_one():
+    X, y = make_classification(n_samples=300, n_features=8, random_state=0)
+    clf = GraphFeatureClassifier(**TINY).fit(X, y)
+    transformer = GraphFeatureTransformer(**TINY).fit(X)
+    expected = {
+        "predict": clf.predict(X),
+        "predict_proba": clf.predict_proba(X),
+        "transform": transformer.transform(X),
+    }
+    calls = {
+        "predict": clf.predict,
+        "predict_proba": clf.predict_proba,
+        "transform": transformer.transform,
+    }
+    results, errors = [], []
+    start = threading.Barrier(8)
+
+    def work(index):
+        name = list(calls)[index % 3]
+        try:
+            start.wait()
+            for _ in range(5):
+                results.append((name, calls[name](X)))
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(results) == 40
+    for name, result in results:
+        np.testing.assert_array_equal(result, expected[name])
+
+
+def test_first_predictions_from_many_threads_at_once():
+    X, y = make_classification(
+        n_samples=50, n_features=3, n_informative=2, n_redundant=0, random_state=1
+    )
+    clf = GraphFeatureClassifier(**TINY).fit(X, y)
+    clf = __import__("pickle").loads(__import__("pickle").dumps(clf))  # untraced
+    barrier = threading.Barrier(8)
+    results = []
+
+    def work():
+        barrier.wait()
+        results.append(clf.predict_proba(X))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 8
+    for result in results[1:]:
+        np.testing.assert_array_equal(result, results[0])
+
+
+# -------------------------------------------------------------------- memory
+MEMORY_SCRIPT = """
+import gc, resource, warnings
+import numpy as np
+from sklearn.datasets import make_classification
+from skgraphfeat import GraphFeatureClassifier
+warnings.simplefilter("ignore")
+X, y = make_classification(n_samples=200, n_features=10, random_state=0)
+
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+def fit_one(seed):
+    clf = GraphFeatureClassifier(embed_dim=8, num_heads=2, hidden_layer_sizes=(16,),
+                                 max_iter=5, random_state=seed).fit(X, y)
+    clf.predict_proba(X)
+
+for seed in range(5):  # warm up: compiled functions, allocator pools
+    fit_one(seed)
+gc.collect()
+start = rss_mb()
+import keras
+for seed in range(50):
+    fit_one(seed)
+gc.collect()
+print(rss_mb() - start)
+"""
+
+
+def test_fifty_fits_do_not_leak_memory():
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY_SCRIPT],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    growth_mb = float(out.stdout.split()[-1])
+    assert growth_mb < 200, f"resident memory grew by {growth_mb:.0f} MB"
+
+
+# ---------------------------------------------------------- reproducibility
+REPRODUCE_SCRIPT = """
+import sys, numpy as np
+from sklearn.datasets import make_classification
+from skgraphfeat import GraphFeatureClassifier
+X, y = make_classification(n_samples=150, n_features=6, random_state=0)
+clf = GraphFeatureClassifier(max_iter=15, dropout_rate=0.2, random_state=42).fit(X, y)
+np.save(sys.argv[1], clf.predict_proba(X))
+"""
+
+
+def test_same_random_state_is_bit_identical_across_processes(tmp_path):
+    for name in ("a.npy", "b.npy"):
+        subprocess.run(
+            [sys.executable, "-W", "ignore", "-c", REPRODUCE_SCRIPT, tmp_path / name],
+            check=True,
+            capture_output=True,
+        )
+    np.testing.assert_array_equal(
+        np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy")
+    )
+
+
+# ------------------------------------------------------------------ warnings
+def test_a_normal_fit_and_predict_emit_no_warnings():
+    # (with the tol rule on the training loss alone, small clean data sets train
+    # to max_iter and warn, exactly as MLPClassifier does; early stopping is
+    # the usual way to fit them)
+    X, y = make_classification(n_samples=300, n_features=6, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = GraphFeatureClassifier(early_stopping=True, random_state=0).fit(X, y)
+        clf.predict(X)
+        clf.predict_proba(X)
+        reg = GraphFeatureRegressor(early_stopping=True, random_state=0)
+        reg.fit(X, y * 1.0).predict(X)
+        GraphFeatureTransformer(random_state=0).fit(X).transform(X)
+    assert clf.n_iter_ < 200
+
+
+def test_hitting_max_iter_warns_like_mlp():
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = make_classification(n_samples=100, n_features=5, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        GraphFeatureClassifier(**TINY).fit(X, y)
+
+
+QUIET_SCRIPT = """
+import numpy as np
+from sklearn.datasets import make_classification
+from skgraphfeat import GraphFeatureClassifier
+X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+clf = GraphFeatureClassifier(early_stopping=True, random_state=0).fit(X, y)
+clf.predict_proba(X)
+print("done")
+"""
+
+
+def test_no_tensorflow_log_spam_on_stderr(monkeypatch):
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    out = subprocess.run(
+        [sys.executable, "-c", QUIET_SCRIPT], capture_output=True, text=True
+    )
+    assert out.stdout.strip() == "done"
+    assert out.stderr == ""
