@@ -28,6 +28,8 @@ bench: $(STAMP)
 		|| echo "kerasfactory not installed: the side-by-side figure is skipped"
 	$(BIN)/python benchmarks/layer_memory_speed.py
 	$(BIN)/python benchmarks/estimator_speed.py
+	$(BIN)/python benchmarks/search_speed.py
+	$(BIN)/python benchmarks/soak.py --seconds 60
 
 lint: $(STAMP)
 	$(BIN)/ruff check skgraphfeat tests benchmarks
