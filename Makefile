@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m skgraphfeat demo
+	mkdir -p build && $(BIN)/python -m skgraphfeat demo --out build/feature_graph.png
 
 test: $(STAMP)
 	$(BIN)/ruff check skgraphfeat tests benchmarks
@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/estimator_speed.py
 	$(BIN)/python benchmarks/search_speed.py
 	$(BIN)/python benchmarks/soak.py --seconds 60
+	$(BIN)/python benchmarks/feature_graph_truth.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check skgraphfeat tests benchmarks

@@ -15,7 +15,7 @@ For each F it prints one line per figure:
 - the test accuracy of MLPClassifier(max_iter=500) and
   HistGradientBoostingClassifier(), otherwise defaults, random_state=0.
 
-``--figure PATH`` also saves the heatmap and network of the "defaults" graph at
+``--figure PATH`` also saves the heatmap and network of the "graph head" graph at
 F = 20 (true pairs outlined), drawn with ``skgraphfeat.plotting``.
 
 Run with ``.venv/bin/python benchmarks/feature_graph_truth.py``.
@@ -131,7 +131,7 @@ def main():
     for n_features in args.features:
         fitted, pairs = measure(n_features, args.n_train, args.n_test)
         if args.figure and n_features == 20:
-            save_figure(fitted["defaults"], pairs, args.figure)
+            save_figure(fitted["graph head"], pairs, args.figure)
 
 
 if __name__ == "__main__":

@@ -82,6 +82,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         "hierarchical": ["boolean"],
         "num_groups": [Interval(Integral, 1, None, closed="left")],
         "dropout_rate": [Interval(Real, 0, 1, closed="left")],
+        "edge_bias": ["boolean"],
         "n_blocks": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": [
             "array-like",
@@ -115,6 +116,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         hierarchical=False,
         num_groups=4,
         dropout_rate=0.0,
+        edge_bias=True,
         n_blocks=1,
         hidden_layer_sizes=(64,),
         activation="relu",
@@ -138,6 +140,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         self.hierarchical = hierarchical
         self.num_groups = num_groups
         self.dropout_rate = dropout_rate
+        self.edge_bias = edge_bias
         self.n_blocks = n_blocks
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -356,6 +359,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             hierarchical=bool(self.hierarchical),
             num_groups=self.num_groups,
             dropout_rate=float(self.dropout_rate),
+            edge_bias=bool(self.edge_bias),
             n_blocks=self.n_blocks,
             hidden_layer_sizes=self._check_architecture(n_features),
             activation=self.activation,

@@ -34,6 +34,11 @@ _SHARED_PARAMETERS = """
         of features.
     dropout_rate : float, default=0.0
         Dropout on the adjacency during training, in ``[0, 1)``.
+    edge_bias : bool, default=True
+        Let the graph layer learn a bias per head and ordered feature pair
+        (see :class:`~skgraphfeat.layers.AdvancedGraphFeatureLayer`), so that
+        the learned graph can tell features apart by identity, not only by
+        value.
     n_blocks : int, default=1
         Number of graph blocks, stacked with residual connections.
     hidden_layer_sizes : int or tuple of int, default=(64,)
@@ -237,6 +242,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
         hierarchical=False,
         num_groups=4,
         dropout_rate=0.0,
+        edge_bias=True,
         n_blocks=1,
         hidden_layer_sizes=(64,),
         activation="relu",
@@ -262,6 +268,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
             hierarchical=hierarchical,
             num_groups=num_groups,
             dropout_rate=dropout_rate,
+            edge_bias=edge_bias,
             n_blocks=n_blocks,
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
@@ -519,6 +526,7 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
         hierarchical=False,
         num_groups=4,
         dropout_rate=0.0,
+        edge_bias=True,
         n_blocks=1,
         hidden_layer_sizes=(64,),
         activation="relu",
@@ -544,6 +552,7 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
             hierarchical=hierarchical,
             num_groups=num_groups,
             dropout_rate=dropout_rate,
+            edge_bias=edge_bias,
             n_blocks=n_blocks,
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,

@@ -22,6 +22,7 @@ class NetworkSpec:
     hierarchical: bool
     num_groups: int
     dropout_rate: float
+    edge_bias: bool
     n_blocks: int
     hidden_layer_sizes: tuple
     activation: str
@@ -91,6 +92,7 @@ def build_network(spec, seeds):
             hierarchical=spec.hierarchical,
             num_groups=spec.num_groups,
             dropout_rate=spec.dropout_rate,
+            edge_bias=spec.edge_bias,
             seed=next(seeds),
             dtype=dtype,
             name=f"graph_block_{block}",

@@ -61,6 +61,14 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         Number of groups ``G`` of the hierarchical branch.
     dropout_rate : float, default=0.1
         Dropout applied to the adjacency during training, in ``[0, 1)``.
+    edge_bias : bool, default=False
+        Add a learned bias per head and ordered feature pair to the edge
+        scores (after the LeakyReLU, before the softmax). The scores of the
+        reference definition depend on the feature values only, so features
+        that behave alike get alike edges whatever their identity; the bias
+        lets the graph single out particular pairs. Costs ``H * F**2`` weights
+        and keeps memory at ``B * H * F**2``. False computes exactly the
+        reference definition.
     seed : int or None, default=None
         Seed of the weight initializers and of the dropout. ``None`` draws a
         fresh start for every instance.
@@ -106,6 +114,7 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         dropout_rate=0.1,
         seed=None,
         name=None,
+        edge_bias=False,
         **kwargs,
     ):
         super().__init__(name=name, **kwargs)
@@ -129,6 +138,7 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         self.hierarchical = bool(hierarchical)
         self.num_groups = int(num_groups)
         self.dropout_rate = float(dropout_rate)
+        self.edge_bias = bool(edge_bias)
         self.seed = seed
         self.head_dim = self.embed_dim // self.num_heads
 
@@ -171,6 +181,12 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
                 seed=_offset_seed(seed, "attention_kernel")
             ),
         )
+        if self.edge_bias:
+            self.edge_bias_weights = self.add_weight(
+                name="edge_bias",
+                shape=(self.num_heads, n_feat, n_feat),
+                initializer="zeros",
+            )
         self.dropout = keras.layers.Dropout(
             self.dropout_rate,
             seed=_offset_seed(seed, "dropout"),
@@ -285,6 +301,8 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             + gamma[per_head] * ops.abs(x_target - x_source)
         )
         scores = ops.leaky_relu(scores, negative_slope=0.2)
+        if self.edge_bias:
+            scores = scores + ops.cast(self.edge_bias_weights, dtype)
         if dtype == "float16" or dtype == "bfloat16":
             # the exponentials of a softmax are not safe in half precision
             return ops.cast(_softmax(ops.cast(scores, "float32")), dtype)
@@ -331,6 +349,7 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
                 "hierarchical": self.hierarchical,
                 "num_groups": self.num_groups,
                 "dropout_rate": self.dropout_rate,
+                "edge_bias": self.edge_bias,
                 "seed": self.seed,
             }
         )

@@ -367,19 +367,10 @@ def test_plots_reject_wrong_input(fitted):
 
 
 # ------------------------------------------------------------ is it right?
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "The layer's attention scores have no feature identity (one alpha, beta, "
-        "gamma, c per head for all features), so on exchangeable features the mean "
-        "adjacency is the same for every pair i != j and cannot single out the true "
-        "pairs. A learned per-head edge bias recovers them (ranks 1-3 of 190) in a "
-        "prototype; see the README section 'The feature graph'."
-    ),
-)
 def test_true_pairs_rank_in_the_top_5_percent():
     # the label depends only on the products of 3 feature pairs out of F = 20;
-    # no hidden layer, so the interactions must go through the graph layer
+    # no hidden layer, so the interactions must go through the graph layer (its
+    # edge bias, on by default, lets it single out pairs of features)
     X, y, pairs = make_pairwise_interactions(2000, 20, 3, random_state=0)
     clf = GraphFeatureClassifier(
         hidden_layer_sizes=(), learning_rate_init=1e-2, max_iter=30, random_state=0

@@ -35,6 +35,8 @@ def reference_forward(layer, x):
         edges = np.concatenate([h_i, h_j, np.abs(h_i - h_j)], axis=-1)
         scores = edges @ a[k]
         scores = np.where(scores > 0, scores, 0.2 * scores)
+        if layer.edge_bias:
+            scores = scores + layer.edge_bias_weights.numpy()[k]
         adjacency[:, k] = _softmax(scores, axis=-1)
         z[..., k * d : (k + 1) * d] = adjacency[:, k] @ hk
     if layer.hierarchical:
@@ -60,17 +62,19 @@ def _randomize_weights(layer, rng):
 
 
 @pytest.mark.parametrize(
-    "n_features, embed_dim, num_heads, num_groups, hierarchical",
+    "n_features, embed_dim, num_heads, num_groups, hierarchical, edge_bias",
     [
-        (3, 4, 1, 2, False),
-        (5, 8, 2, 3, True),
-        (7, 12, 3, 4, True),
-        (6, 16, 4, 2, False),
-        (1, 4, 4, 1, True),
+        (3, 4, 1, 2, False, False),
+        (5, 8, 2, 3, True, False),
+        (7, 12, 3, 4, True, False),
+        (6, 16, 4, 2, False, False),
+        (1, 4, 4, 1, True, False),
+        (6, 8, 2, 2, False, True),
+        (5, 8, 4, 2, True, True),
     ],
 )
 def test_layer_matches_numpy_reference(
-    n_features, embed_dim, num_heads, num_groups, hierarchical
+    n_features, embed_dim, num_heads, num_groups, hierarchical, edge_bias
 ):
     rng = np.random.default_rng(n_features * 100 + embed_dim)
     layer = AdvancedGraphFeatureLayer(
@@ -79,6 +83,7 @@ def test_layer_matches_numpy_reference(
         hierarchical=hierarchical,
         num_groups=num_groups,
         dropout_rate=0.3,
+        edge_bias=edge_bias,
         seed=1,
         dtype="float64",
     )
@@ -91,6 +96,21 @@ def test_layer_matches_numpy_reference(
         adjacency.numpy(), expected_adjacency, rtol=1e-5, atol=1e-7
     )
     np.testing.assert_allclose(outputs.numpy(), expected_outputs, rtol=1e-5, atol=1e-7)
+
+
+def test_edge_bias_singles_out_feature_pairs():
+    layer = AdvancedGraphFeatureLayer(embed_dim=4, num_heads=1, edge_bias=True, seed=0)
+    layer.build((None, 4))
+    assert tuple(layer.edge_bias_weights.shape) == (1, 4, 4)
+    x = np.ones((2, 4), dtype="float32")  # all features alike: a uniform graph
+    _, before = layer(x, return_attention_scores=True)
+    np.testing.assert_allclose(before.numpy(), 0.25, rtol=1e-6)
+    bias = np.zeros((1, 4, 4), dtype="float32")
+    bias[0, 0, 2] = 3.0
+    layer.edge_bias_weights.assign(bias)
+    _, after = layer(x, return_attention_scores=True)
+    assert after.numpy()[0, 0, 0].argmax() == 2
+    assert AdvancedGraphFeatureLayer.from_config(layer.get_config()).edge_bias
 
 
 def test_heads_have_their_own_scoring_vectors():
