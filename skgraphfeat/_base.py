@@ -69,6 +69,13 @@ def _validation_loss(objective, outputs, targets, mask, sample_weight):
     return float(np.average(per_sample, weights=sample_weight))
 
 
+class _PickledModel:
+    """The fitted network inside a pickle: the bytes of its ``.keras`` file."""
+
+    def __init__(self, data):
+        self.data = data
+
+
 class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
     """Parameters, fitting and forward pass shared by all graph-feature estimators.
 
@@ -477,6 +484,23 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         return score
 
     # ------------------------------------------------------------ persistence
+    def __getstate__(self):
+        state = super().__getstate__()
+        if "model_" in state:
+            from ._persistence import model_to_bytes
+
+            state = dict(state)
+            state["model_"] = _PickledModel(model_to_bytes(state["model_"]))
+        return state
+
+    def __setstate__(self, state):
+        model = state.get("model_")
+        if isinstance(model, _PickledModel):
+            from ._persistence import model_from_bytes
+
+            state = dict(state, model_=model_from_bytes(model.data))
+        super().__setstate__(state)
+
     def save(self, path):
         """Save the fitted estimator to a ``.keras`` file, without pickle.
 

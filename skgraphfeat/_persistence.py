@@ -30,6 +30,36 @@ KERAS_ENTRIES = ("config.json", "metadata.json", "model.weights.h5")
 _NOT_STORED = {"model_", "_model_forward", "_metadata_request"}
 
 
+def _quiet_keras_save(model, path):
+    """``model.save(path)`` without Keras' NumPy-2 ``__array__`` deprecation
+    notice (raised inside Keras when it converts TensorFlow variables)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="__array__ implementation", category=DeprecationWarning
+        )
+        model.save(path)
+
+
+def model_to_bytes(model):
+    """The network as the bytes of a ``.keras`` file (for pickling)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.keras")
+        _quiet_keras_save(model, path)
+        with open(path, "rb") as handle:
+            return handle.read()
+
+
+def model_from_bytes(data):
+    """Inverse of ``model_to_bytes``."""
+    from ._model import keras
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.keras")
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
+
+
 def _classes():
     from ._classes import (
         GraphFeatureClassifier,
@@ -169,7 +199,7 @@ def save(estimator, path):
     entries = {}
     with tempfile.TemporaryDirectory() as tmp:
         model_path = os.path.join(tmp, "model.keras")
-        estimator.model_.save(model_path)
+        _quiet_keras_save(estimator.model_, model_path)
         with zipfile.ZipFile(model_path) as archive:
             for name in KERAS_ENTRIES:
                 entries[name] = archive.read(name)

@@ -1,6 +1,7 @@
 """Hostile input, divergence, interruption, threads, memory, reproducibility and
 warnings: what a long-running service needs from the estimators."""
 
+import pickle
 import subprocess
 import sys
 import threading
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.datasets import make_classification
 
+import skgraphfeat
 from skgraphfeat import (
     GraphFeatureClassifier,
     GraphFeatureRegressor,
@@ -218,7 +220,7 @@ def test_first_predictions_from_many_threads_at_once():
         n_samples=50, n_features=3, n_informative=2, n_redundant=0, random_state=1
     )
     clf = GraphFeatureClassifier(**TINY).fit(X, y)
-    clf = __import__("pickle").loads(__import__("pickle").dumps(clf))  # untraced
+    clf = pickle.loads(pickle.dumps(clf))  # not yet traced
     barrier = threading.Barrier(8)
     results = []
 
@@ -301,7 +303,7 @@ def test_same_random_state_is_bit_identical_across_processes(tmp_path):
 
 
 # ------------------------------------------------------------------ warnings
-def test_a_normal_fit_and_predict_emit_no_warnings():
+def test_a_normal_fit_and_predict_emit_no_warnings(tmp_path):
     # (with the tol rule on the training loss alone, small clean data sets train
     # to max_iter and warn, exactly as MLPClassifier does; early stopping is
     # the usual way to fit them)
@@ -314,6 +316,10 @@ def test_a_normal_fit_and_predict_emit_no_warnings():
         reg = GraphFeatureRegressor(early_stopping=True, random_state=0)
         reg.fit(X, y * 1.0).predict(X)
         GraphFeatureTransformer(random_state=0).fit(X).transform(X)
+        # nor do the round trips through pickle and save/load
+        pickle.loads(pickle.dumps(clf)).predict(X)
+        clf.save(tmp_path / "clf.keras")
+        skgraphfeat.load(tmp_path / "clf.keras").predict(X)
     assert clf.n_iter_ < 200
 
 
