@@ -13,15 +13,21 @@ __all__ = [
     "GraphFeatureClassifier",
     "GraphFeatureRegressor",
     "GraphFeatureTransformer",
+    "exceptions",
+    "inspection",
     "layers",
     "load",
+    "plotting",
 ]
 
 _LAZY_ATTRIBUTES = {
     "GraphFeatureClassifier": "skgraphfeat._classes",
     "GraphFeatureRegressor": "skgraphfeat._classes",
     "GraphFeatureTransformer": "skgraphfeat._classes",
+    "exceptions": "skgraphfeat.exceptions",
+    "inspection": "skgraphfeat.inspection",
     "layers": "skgraphfeat.layers",
+    "plotting": "skgraphfeat.plotting",
     "load": "skgraphfeat._persistence",
 }
 
@@ -30,7 +36,8 @@ def __getattr__(name):
     if name not in _LAZY_ATTRIBUTES:
         raise AttributeError(f"module 'skgraphfeat' has no attribute {name!r}")
     module = importlib.import_module(_LAZY_ATTRIBUTES[name])
-    value = module if name == "layers" else getattr(module, name)
+    is_module = module.__name__ == f"skgraphfeat.{name}"
+    value = module if is_module else getattr(module, name)
     globals()[name] = value
     return value
 

@@ -111,7 +111,13 @@ _SHARED_ATTRIBUTES = """
     best_validation_score_ : float or None
         Best validation score with ``early_stopping``, else None.
     history_ : list of dict
-        One record per epoch (``epoch``, ``loss`` and ``validation_score``)."""
+        One record per epoch: ``epoch``, ``loss``, ``learning_rate`` and, with
+        ``early_stopping``, ``validation_score`` and ``validation_loss``.
+    feature_groups_ : pandas.DataFrame
+        Only with ``hierarchical=True``: each feature's soft membership in the
+        groups and its most likely group (see ``feature_graph`` for the graph
+        itself, ``explain`` for one graph per row and ``top_interactions`` for
+        the strongest feature pairs)."""
 
 
 def _shared_docs(cls):
@@ -213,6 +219,8 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
     --------
     GraphFeatureRegressor : The same network for regression.
     GraphFeatureTransformer : The graph-refined features themselves.
+    skgraphfeat.plotting : Draw the learned feature graph.
+    skgraphfeat.load : Load an estimator written by ``save``.
     sklearn.neural_network.MLPClassifier : A plain multi-layer perceptron.
 
     Examples

@@ -253,8 +253,6 @@ def load(path):
     joblib files of estimators run code when loaded: load them only from
     sources you trust.
     """
-    from ._model import keras  # also registers our layers for Keras
-
     path = _check_path(path)
     if not zipfile.is_zipfile(path):
         _refuse(path, "it is not a zip file, so not a saved skgraphfeat estimator.")
@@ -291,6 +289,9 @@ def load(path):
     cls = classes.get(manifest.get("estimator"))
     if cls is None:
         _refuse(path, f"unknown estimator {manifest.get('estimator')!r}.")
+
+    # Keras (and TensorFlow) load only now, so that refusals come fast
+    from ._model import keras  # also registers our layers for Keras
 
     arrays = {
         name: np.load(io.BytesIO(data), allow_pickle=False)
