@@ -10,7 +10,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
+    _get_feature_names,
+    _num_features,
+    check_array,
     check_is_fitted,
+    check_X_y,
     validate_data,
 )
 
@@ -37,19 +41,39 @@ def _restore_state_on_failure(estimator):
         raise
 
 
+_FLOAT_DTYPES = [np.float64, np.float32]
+
+
 def _weighted_mean_and_scale(values, sample_weight):
-    """Per-column weighted mean and standard deviation (1 where constant)."""
+    """Per-column weighted mean and standard deviation (1 where constant).
+
+    Missing values (NaN) are left out of their column's statistics; a column
+    without any value gets mean 0 and scale 1.
+    """
     values = np.asarray(values, dtype=np.float64)
     weight = np.asarray(sample_weight, dtype=np.float64)
-    total = weight.sum()
-    mean = weight @ values / total
-    variance = weight @ np.square(values - mean) / total
+    missing = np.isnan(values)
+    if missing.any():
+        present = ~missing
+        weights = np.where(present, weight[:, None], 0.0)
+        totals = weights.sum(axis=0)
+        safe_totals = np.where(totals > 0, totals, 1.0)
+        filled = np.where(present, values, 0.0)
+        mean = (weights * filled).sum(axis=0) / safe_totals
+        variance = (weights * np.square(filled - mean)).sum(axis=0) / safe_totals
+        first = np.argmax(present & (weight[:, None] > 0), axis=0)
+        first_values = filled[first, np.arange(values.shape[1])]
+    else:
+        total = weight.sum()
+        mean = weight @ values / total
+        variance = weight @ np.square(values - mean) / total
+        first_values = values[np.argmax(weight > 0)] if len(values) else mean
     scale = np.sqrt(variance)
     # constant columns: centre them exactly on their value (a rounded mean of
     # huge values would leave a large offset) and keep them unscaled
     constant = scale <= 1e-12 * np.maximum(1.0, np.abs(mean))
     if constant.any():
-        mean[constant] = values[np.argmax(weight > 0), constant]
+        mean[constant] = first_values[constant]
         scale[constant] = 1.0
     return mean, scale
 
@@ -64,6 +88,10 @@ def _validation_loss(objective, outputs, targets, mask, sample_weight):
     elif mask is None:
         per_sample = np.mean(np.square(outputs - targets), axis=1)
     else:
+        # categorical and missing entries (NaN targets) are not reconstructed
+        valid = np.isfinite(targets)
+        mask = mask & valid
+        targets = np.where(valid, targets, 0.0)
         errors = np.square(outputs - targets) * mask
         per_sample = errors.sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
     return float(np.average(per_sample, weights=sample_weight))
@@ -113,6 +141,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         "warm_start": ["boolean"],
         "callbacks": [list, None],
         "dtype": [StrOptions({"float32", "float64"}), None],
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
     }
 
     def __init__(
@@ -141,6 +170,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         warm_start=False,
         callbacks=None,
         dtype=None,
+        categorical_features="from_dtype",
     ):
         self.embed_dim = embed_dim
         self.num_heads = num_heads
@@ -165,6 +195,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.dtype = dtype
+        self.categorical_features = categorical_features
 
     # ------------------------------------------------------------ subclass API
     def _validate_fit_data(self, X, y, reset):
@@ -188,6 +219,67 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
     def _stratify(self, targets):
         """Labels to stratify the early-stopping split on, or None."""
         return None
+
+    # ------------------------------------------------------------------ input
+    def _validated_input(self, X, y="no_validation", *, reset, **check_params):
+        """Validate ``X`` (and ``y``) as fit or predict takes them.
+
+        Returns ``X`` as a float array: category codes in the categorical
+        columns (see ``_features``), NaN where values are missing; with ``y``,
+        the pair ``(X, y)``. With ``reset`` the categorical columns and their
+        categories are learned and stored.
+        """
+        from . import _features
+
+        check_params = {
+            "dtype": _FLOAT_DTYPES, "ensure_all_finite": "allow-nan", **check_params
+        }  # fmt: skip
+        if reset:
+            mask = self._categorical_mask(X)
+        else:
+            check_is_fitted(self)
+            mask = self.is_categorical_
+            if self._column_kinds is not None and _features._is_frame(X):
+                validate_data(self, X, reset=False, skip_check_array=True)
+                _features.check_column_kinds(
+                    self._column_kinds, X, _get_feature_names(X)
+                )
+        if not mask.any():
+            checked = validate_data(self, X, y, reset=reset, **check_params)
+        else:
+            validate_data(self, X, y, reset=reset, skip_check_array=True)
+            table = _features.as_table(X)
+            names = getattr(self, "feature_names_in_", None)
+            if reset:
+                categories = _features.learn_categories(table, mask, names)
+            else:
+                categories = self.categories_
+                _features.check_value_kinds(table, mask, categories, names)
+            encoded = _features.encode(table, mask, categories, names)
+            if isinstance(y, str) and y == "no_validation":
+                checked = check_array(encoded, estimator=self, **check_params)
+            else:
+                checked = check_X_y(encoded, y, estimator=self, **check_params)
+        if reset:
+            self.is_categorical_ = mask
+            self.categories_ = categories if mask.any() else [None] * len(mask)
+            from_dtype = isinstance(self.categorical_features, str)
+            self._column_kinds = (
+                _features.column_kinds(X)
+                if from_dtype and _features._is_frame(X)
+                else None
+            )
+        return checked
+
+    def _categorical_mask(self, X):
+        from ._features import categorical_mask
+
+        try:
+            n_features = _num_features(X)
+        except TypeError:
+            n_features = 0  # not a table: validate_data names the problem
+        names = _get_feature_names(X)
+        return categorical_mask(self.categorical_features, X, n_features, names)
 
     # ------------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -219,6 +311,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             dtype = self.dtype or ("float32" if X.dtype == np.float32 else "float64")
         X = np.asarray(X, dtype=dtype)
         n_samples, n_features = X.shape
+        categorical = self.is_categorical_
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         if sample_weight.sum() <= 0:
             raise ValueError(
@@ -230,7 +323,17 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         objective, targets, n_outputs, sample_weight, fitted = self._encode_target(
             X, y, sample_weight, refit=not continuing, classes=classes
         )
-        spec = self._network_spec(n_features, dtype, n_outputs)
+        if continuing:
+            cardinalities = self._spec.categorical_cardinalities
+            missing_values = self._spec.missing_values
+        else:
+            cardinalities = tuple(
+                0 if c is None else len(c) for c in self.categories_
+            ) if categorical.any() else ()  # fmt: skip
+            missing_values = bool(np.isnan(X[:, ~categorical]).any())
+        spec = self._network_spec(
+            n_features, dtype, n_outputs, cardinalities, missing_values
+        )
         if continuing:
             self._check_same_network(spec, objective)
         rng = check_random_state(self.random_state)
@@ -253,15 +356,20 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             mean, scale = standardize.mean.numpy(), standardize.scale.numpy()
         else:
             mean, scale = _weighted_mean_and_scale(X[indices], sample_weight[indices])
+            # category codes go to the network as they are
+            mean[categorical], scale[categorical] = 0.0, 1.0
             standardize.mean.assign(mean.astype(dtype))
             standardize.scale.assign(scale.astype(dtype))
+        # masked features take their mean, or the "missing" embedding if categorical
+        fill = np.where(categorical, np.nan, mean)
         if objective == "masked_reconstruction":
             targets = ((X - mean) / scale).astype(dtype)
+            targets[:, categorical] = np.nan  # only numeric values are reconstructed
         validation = None
         if early_stopping:
             validation = self._validation_callback(
                 compiled, X[validation_indices], targets[validation_indices],
-                sample_weight[validation_indices], fill=mean, rng=rng,
+                sample_weight[validation_indices], fill=fill, rng=rng,
             )  # fmt: skip
 
         train_weight = sample_weight[indices]
@@ -293,7 +401,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             X[indices],
             targets[indices],
             train_weight.astype(dtype),
-            mean.astype(dtype),
+            fill.astype(dtype),
         )
         optimizer = None
         if continuing and incremental:
@@ -355,7 +463,9 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
                 s for s in (previous, result.best_loss) if s is not None
             )
 
-    def _network_spec(self, n_features, dtype, n_outputs):
+    def _network_spec(
+        self, n_features, dtype, n_outputs, categorical_cardinalities, missing_values
+    ):
         from ._model import NetworkSpec
 
         return NetworkSpec(
@@ -371,6 +481,8 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             hidden_layer_sizes=self._check_architecture(n_features),
             activation=self.activation,
             dtype=dtype,
+            categorical_cardinalities=tuple(categorical_cardinalities),
+            missing_values=bool(missing_values),
         )
 
     def _check_same_objective(self, objective):
@@ -537,13 +649,12 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
     # --------------------------------------------------------------- forward
     def _forward(self, X):
         """Head outputs and graph features of ``X``, shapes (n, outputs), (n, F)."""
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = self._validated_input(X, reset=False)
         X = np.asarray(X, dtype=self._spec.dtype)
         return self._model_forward(self.model_, self._spec, X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
+        tags.input_tags.allow_nan = True
         tags.input_tags.sparse = False
         return tags

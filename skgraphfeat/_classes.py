@@ -14,11 +14,8 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import validate_data
 
 from ._base import BaseGraphFeature, _weighted_mean_and_scale
-
-_FLOAT_DTYPES = [np.float64, np.float32]
 
 _SHARED_PARAMETERS = """
     embed_dim : int, default=16
@@ -91,7 +88,19 @@ _SHARED_PARAMETERS = """
         are called once per epoch (the batches run in one compiled call).
     dtype : {"float32", "float64"} or None, default=None
         Floating-point type of the computation. None uses float32 for float32
-        input and float64 otherwise."""
+        input and float64 otherwise.
+    categorical_features : "from_dtype", array-like or None, default="from_dtype"
+        Which columns hold categories. "from_dtype": in a DataFrame, columns of
+        ``category``, ``object`` or string dtype; none in an array. Else a list
+        of column names, of column indices or a boolean mask; None for none.
+        A categorical column stays one feature (one node of the graph) whose
+        embedding is learned per category, instead of ``x * w + b``.
+        Categories not seen at fit share a learned "unknown" embedding.
+
+    Missing values (NaN, None, ``pd.NA``) are allowed in every column. In a
+    categorical column they have a learned embedding of their own; in a numeric
+    column too when the training data had missing values, and otherwise they
+    count as the column's training mean. Infinite values raise an error."""
 
 _SHARED_ATTRIBUTES = """
     model_ : keras.Model
@@ -100,6 +109,11 @@ _SHARED_ATTRIBUTES = """
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of the features seen during fit, when X had string column names.
+    is_categorical_ : ndarray of bool, shape (n_features_in_,)
+        Which features were taken as categorical.
+    categories_ : list of length n_features_in_
+        For a categorical feature, the array of categories seen at fit (sorted,
+        or in the order of a ``category`` dtype); None for a numeric feature.
     n_iter_ : int
         Number of epochs run.
     loss_curve_ : list of float
@@ -268,6 +282,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
         warm_start=False,
         callbacks=None,
         dtype=None,
+        categorical_features="from_dtype",
         class_weight=None,
     ):
         super().__init__(
@@ -294,6 +309,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
             warm_start=warm_start,
             callbacks=callbacks,
             dtype=dtype,
+            categorical_features=categorical_features,
         )
         self.class_weight = class_weight
 
@@ -357,7 +373,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
         return self._partial_fit(X, y, sample_weight, classes=classes)
 
     def _validate_fit_data(self, X, y, reset):
-        return validate_data(self, X, y, reset=reset, dtype=_FLOAT_DTYPES)
+        return self._validated_input(X, y, reset=reset)
 
     def _encode_target(self, X, y, sample_weight, refit, classes=None):
         if not refit:
@@ -461,10 +477,9 @@ class GraphFeatureRegressor(RegressorMixin, BaseGraphFeature):
         return self._partial_fit(X, y, sample_weight)
 
     def _validate_fit_data(self, X, y, reset):
-        return validate_data(
-            self, X, y, reset=reset, multi_output=True, y_numeric=True,
-            dtype=_FLOAT_DTYPES,
-        )  # fmt: skip
+        return self._validated_input(
+            X, y, reset=reset, multi_output=True, y_numeric=True
+        )
 
     def _encode_target(self, X, y, sample_weight, refit, classes=None):
         return _continuous_target(self, X, y, sample_weight, refit)
@@ -552,6 +567,7 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
         warm_start=False,
         callbacks=None,
         dtype=None,
+        categorical_features="from_dtype",
         mask_rate=0.15,
     ):
         super().__init__(
@@ -578,6 +594,7 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
             warm_start=warm_start,
             callbacks=callbacks,
             dtype=dtype,
+            categorical_features=categorical_features,
         )
         self.mask_rate = mask_rate
 
@@ -625,10 +642,8 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
 
     def _validate_fit_data(self, X, y, reset):
         if y is None:
-            return validate_data(self, X, reset=reset, dtype=_FLOAT_DTYPES), None
-        return validate_data(
-            self, X, y, reset=reset, multi_output=True, dtype=_FLOAT_DTYPES
-        )
+            return self._validated_input(X, reset=reset), None
+        return self._validated_input(X, y, reset=reset, multi_output=True)
 
     def _encode_target(self, X, y, sample_weight, refit, classes=None):
         kind = None if y is None else type_of_target(y)

@@ -36,10 +36,7 @@ class FeatureGraphMixin:
         self._graph_summary = mean_adjacency(self.model_, spec.n_blocks, X)
 
     def _graph_input(self, X):
-        from sklearn.utils.validation import check_is_fitted, validate_data
-
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = self._validated_input(X, reset=False)
         return np.asarray(X, dtype=self._spec.dtype)
 
     def feature_graph(self, X=None, *, per_head=False, per_block=False):

@@ -27,6 +27,22 @@ class NetworkSpec:
     hidden_layer_sizes: tuple
     activation: str
     dtype: str
+    # one entry per feature: 0 numeric, n > 0 categorical with n categories
+    categorical_cardinalities: tuple = ()
+    # whether NaN in a numeric feature gets a learned embedding (else: its mean)
+    missing_values: bool = False
+
+    @property
+    def is_categorical(self):
+        return tuple(n > 0 for n in self.categorical_cardinalities) or (
+            (False,) * self.n_features
+        )
+
+    @property
+    def general_embeddings(self):
+        """Whether the first graph block embeds categories or NaN (and so
+        evaluates the attention from materialised embeddings)."""
+        return self.missing_values or any(self.categorical_cardinalities)
 
 
 # Standardized inputs are clipped to this bound: no training row can lie further
@@ -41,8 +57,15 @@ class Standardize(keras.layers.Layer):
 
     The statistics are non-trainable weights set from the training data, so the
     network accepts features in their original units. Results are clipped to
-    ``[-1e4, 1e4]``.
+    ``[-1e4, 1e4]``. Categorical features (category codes) pass through
+    unchanged. NaN stays NaN with ``keep_missing``, for the graph layer's
+    missing embeddings; otherwise it becomes 0, the feature's mean.
     """
+
+    def __init__(self, categorical=None, keep_missing=False, **kwargs):
+        super().__init__(**kwargs)
+        self.categorical = None if categorical is None else tuple(categorical)
+        self.keep_missing = bool(keep_missing)
 
     def build(self, input_shape):
         n_features = input_shape[-1]
@@ -58,10 +81,45 @@ class Standardize(keras.layers.Layer):
         mean = ops.cast(self.mean, self.compute_dtype)
         scale = ops.cast(self.scale, self.compute_dtype)
         standardized = (inputs - mean) / scale
-        return ops.clip(standardized, -STANDARDIZED_BOUND, STANDARDIZED_BOUND)
+        standardized = ops.clip(standardized, -STANDARDIZED_BOUND, STANDARDIZED_BOUND)
+        if not self.keep_missing:
+            standardized = ops.where(ops.isnan(standardized), 0.0, standardized)
+        if self.categorical is not None and any(self.categorical):
+            codes = ops.convert_to_tensor(self.categorical)
+            standardized = ops.where(codes, inputs, standardized)
+        return standardized
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        categorical = None if self.categorical is None else list(self.categorical)
+        config.update({"categorical": categorical, "keep_missing": self.keep_missing})
+        return config
+
+
+@keras.saving.register_keras_serializable(package="skgraphfeat")
+class NumericValues(keras.layers.Layer):
+    """The standardized numeric values, 0 for category codes and NaN.
+
+    What the residual around the first graph block carries when some inputs
+    are categories or missing.
+    """
+
+    def __init__(self, categorical, **kwargs):
+        super().__init__(**kwargs)
+        self.categorical = tuple(categorical)
+
+    def call(self, inputs):
+        codes = ops.convert_to_tensor(self.categorical)
+        return ops.where(ops.logical_or(ops.isnan(inputs), codes), 0.0, inputs)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "categorical": list(self.categorical)}
 
 
 def build_network(spec, seeds):
@@ -84,8 +142,14 @@ def build_network(spec, seeds):
     seeds = iter(int(s) for s in seeds)
     dtype = spec.dtype
     inputs = keras.Input(shape=(spec.n_features,), dtype=dtype, name="features")
-    hidden = Standardize(dtype=dtype, name="standardize")(inputs)
+    hidden = Standardize(
+        categorical=spec.is_categorical,
+        keep_missing=spec.missing_values,
+        dtype=dtype,
+        name="standardize",
+    )(inputs)
     for block in range(spec.n_blocks):
+        first = block == 0
         graph = AdvancedGraphFeatureLayer(
             embed_dim=spec.embed_dim,
             num_heads=spec.num_heads,
@@ -93,10 +157,18 @@ def build_network(spec, seeds):
             num_groups=spec.num_groups,
             dropout_rate=spec.dropout_rate,
             edge_bias=spec.edge_bias,
+            categorical_cardinalities=(
+                (spec.categorical_cardinalities or None) if first else None
+            ),
+            missing_embeddings=first and spec.missing_values,
             seed=next(seeds),
             dtype=dtype,
             name=f"graph_block_{block}",
         )(hidden)
+        if first and spec.general_embeddings:
+            hidden = NumericValues(
+                spec.is_categorical, dtype=dtype, name="numeric_values"
+            )(hidden)
         # residual between blocks keeps the raw feature values within reach
         hidden = keras.layers.Add(dtype=dtype, name=f"graph_residual_{block}")(
             [hidden, graph]

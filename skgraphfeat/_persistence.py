@@ -123,6 +123,11 @@ class _Encoder:
                     "__str_array__": value.tolist(),
                     "dtype": "object" if value.dtype.kind == "O" else str(value.dtype),
                 }
+            if value.dtype.kind == "O" and value.ndim == 1:
+                # categories: plain numbers, strings and booleans keep their type
+                items = [v.item() if isinstance(v, np.generic) else v for v in value]
+                if all(isinstance(v, bool | int | float | str) for v in items):
+                    return {"__object_array__": [self.encode(v, where) for v in items]}
         if isinstance(value, NetworkSpec | OptimizerState):
             return {
                 "__" + type(value).__name__ + "__": {
@@ -154,6 +159,11 @@ def _decode(value, arrays):
         return arrays[value["__ndarray__"]]
     if "__str_array__" in value:
         return np.array(value["__str_array__"], dtype=value["dtype"])
+    if "__object_array__" in value:
+        items = [_decode(v, arrays) for v in value["__object_array__"]]
+        array = np.empty(len(items), dtype=object)
+        array[:] = items
+        return array
     for cls in (NetworkSpec, OptimizerState):
         key = "__" + cls.__name__ + "__"
         if key in value:

@@ -145,6 +145,10 @@ class CompiledNetwork:
             return tf.nn.sparse_softmax_cross_entropy_with_logits(targets, outputs)
         if self.objective == SQUARED_ERROR:
             return tf.reduce_mean(tf.square(outputs - targets), axis=1)
+        # categorical and missing entries (NaN targets) are not reconstructed
+        valid = tf.math.is_finite(targets)
+        mask = mask * tf.cast(valid, mask.dtype)
+        targets = tf.where(valid, targets, tf.zeros_like(targets))
         squared = tf.square(outputs - targets) * mask
         counts = tf.reduce_sum(mask, axis=1)
         return tf.math.divide_no_nan(tf.reduce_sum(squared, axis=1), counts)
@@ -207,8 +211,10 @@ class CompiledNetwork:
                 draw = tf.random.stateless_uniform(
                     tf.shape(inputs), seed=seed + tf.stack([0, index + 1]), dtype=dtype
                 )
-                mask = tf.cast(draw < mask_rate, dtype)
-                inputs = inputs * (1 - mask) + fill * mask
+                masked = draw < mask_rate
+                mask = tf.cast(masked, dtype)
+                # NaN fill (categorical features) must not leak into the others
+                inputs = tf.where(masked, fill + tf.zeros_like(inputs), inputs)
             with tf.GradientTape() as tape:
                 tape.watch(params)
                 (outputs, _), new_non_trainable = self._network.stateless_call(
@@ -267,6 +273,8 @@ class CompiledNetwork:
 def _in_chunks(forward, X, spec):
     """Run ``forward`` over row chunks that bound the attention tensor's size."""
     per_row = spec.num_heads * spec.n_features**2 + 1
+    if spec.general_embeddings:  # the first block materialises |h_i - h_j|
+        per_row *= spec.embed_dim // spec.num_heads
     chunk = max(1, _FORWARD_CHUNK_VALUES // per_row)
     outputs, features = [], []
     for start in range(0, max(len(X), 1), chunk):

@@ -113,44 +113,12 @@ def _count(n, noun):
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _columns(names):
-    """``feature column 'a' is`` or ``feature columns 'a', 'b' are``."""
-    if len(names) == 1:
-        return f"feature column {_listed(names)} is"
-    return f"feature columns {_listed(names)} are"
-
-
-def numeric_features(frame, source):
-    """``frame`` as float64 columns, refusing text columns and missing values.
-
-    The estimators take numbers only; categorical columns are for the user to
-    encode (native categorical support is not there yet).
-    """
-    import pandas as pd
-
+def feature_frame(frame, source):
+    """The feature columns as the estimators take them: numbers, text and
+    categories, with or without missing values (text columns are categorical)."""
     if frame.shape[1] == 0:
         raise CommandError(f"{source} has no feature columns left.")
-    not_numeric = [
-        column
-        for column in frame.columns
-        if not pd.api.types.is_numeric_dtype(frame[column])
-    ]
-    if not_numeric:
-        raise CommandError(
-            f"{source}: {_columns(not_numeric)} not numeric; "
-            "encode text as numbers first (for example one-hot with "
-            "pandas.get_dummies) or leave them out with --drop."
-        )
-    missing = frame.isna().sum()
-    missing = missing[missing > 0]
-    if len(missing):
-        counts = [f"{column!r} ({count})" for column, count in missing.items()]
-        raise CommandError(
-            f"{source}: missing values in feature column"
-            f"{'' if len(counts) == 1 else 's'} {', '.join(counts[:8])}"
-            f"{', ...' if len(counts) > 8 else ''}; fill or drop them first."
-        )
-    return frame.astype("float64")
+    return frame
 
 
 # ------------------------------------------------------------------ fit
@@ -355,7 +323,7 @@ def run_fit(args):
             f" in {len(y)} rows; drop or fill those rows first."
         )
     features = [c for c in frame.columns if c != args.target and c not in dropped]
-    X = numeric_features(frame[features], source)
+    X = feature_frame(frame[features], source)
 
     if args.task == "auto":
         task, why = infer_task(y)
@@ -425,7 +393,7 @@ def select_features(estimator, frame, source, keep=()):
                 f"{source} has {len(columns)} feature columns; the model was fitted "
                 f"on {estimator.n_features_in_} (unnamed, taken in order)."
             )
-        return numeric_features(frame[columns], source)
+        return feature_frame(frame[columns], source)
     names = [str(name) for name in names]
     frame = frame.rename(columns=str)
     missing = [name for name in names if name not in frame.columns]
@@ -442,7 +410,7 @@ def select_features(estimator, frame, source, keep=()):
             f"{_listed(unused)}",
             file=sys.stderr,
         )
-    return numeric_features(frame[names], source)
+    return feature_frame(frame[names], source)
 
 
 def run_predict(args):
@@ -755,7 +723,8 @@ def build_parser() -> argparse.ArgumentParser:
         "table (CSV, TSV or Parquet, by extension), print validation scores next "
         "to a trivial baseline, then train on every row and save the model in "
         "the safe .keras format. Every column but the target (and --drop) is a "
-        "feature and must be numeric, without missing values.",
+        "feature: numbers, or text (taken as categories); missing values are "
+        "allowed.",
         epilog="Task inference (--task auto): text, boolean and integer targets "
         f"with at most {MAX_INTEGER_CLASSES} distinct values are class labels; "
         "decimal numbers and integers with more values are a regression target. "

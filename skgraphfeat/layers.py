@@ -23,6 +23,7 @@ _SEED_OFFSETS = {
     "group_projection": 4,
     "output_projection": 5,
     "dropout": 6,
+    "category_embeddings": 7,
 }
 
 
@@ -69,6 +70,21 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         lets the graph single out particular pairs. Costs ``H * F**2`` weights
         and keeps memory at ``B * H * F**2``. False computes exactly the
         reference definition.
+    categorical_cardinalities : sequence of int or None, default=None
+        One entry per feature: 0 for a numeric feature, ``n > 0`` for a
+        categorical one whose input holds category codes ``0 .. n-1``. A
+        categorical feature's embedding is looked up in a learned table
+        instead of ``x_f * w + b``; codes outside ``0 .. n-1`` share a learned
+        "unknown" embedding and NaN a learned "missing" one.
+    missing_embeddings : bool, default=False
+        Give NaN in a numeric feature a learned embedding of its own (one per
+        feature, starting at ``b``, the embedding of the value 0) instead of
+        letting it propagate.
+
+        Either option makes the embeddings general vectors, so the attention
+        is evaluated from the embeddings themselves: memory grows as
+        ``B * H * F**2 * E / H`` instead of ``B * H * F**2``. For numeric
+        values the result is the same.
     seed : int or None, default=None
         Seed of the weight initializers and of the dropout. ``None`` draws a
         fresh start for every instance.
@@ -115,6 +131,8 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         seed=None,
         name=None,
         edge_bias=False,
+        categorical_cardinalities=None,
+        missing_embeddings=False,
         **kwargs,
     ):
         super().__init__(name=name, **kwargs)
@@ -139,8 +157,15 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         self.num_groups = int(num_groups)
         self.dropout_rate = float(dropout_rate)
         self.edge_bias = bool(edge_bias)
+        self.categorical_cardinalities = _check_cardinalities(categorical_cardinalities)
+        self.missing_embeddings = bool(missing_embeddings)
         self.seed = seed
         self.head_dim = self.embed_dim // self.num_heads
+
+    @property
+    def _general_embeddings(self):
+        """Whether some embeddings are not ``x_f * w + b`` (categories, NaN)."""
+        return self.missing_embeddings or any(self.categorical_cardinalities or ())
 
     def build(self, input_shape):
         if len(input_shape) != 2:
@@ -156,6 +181,12 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             )
         self.num_features = int(num_features)
         n_feat, embed, seed = self.num_features, self.embed_dim, self.seed
+        cardinalities = self.categorical_cardinalities
+        if cardinalities is not None and len(cardinalities) != n_feat:
+            raise ValueError(
+                "categorical_cardinalities needs one entry per feature; got "
+                f"{len(cardinalities)} entries for {n_feat} features."
+            )
 
         # Glorot-uniform limit of the (1 -> E) map of a scalar feature; the bias
         # starts non-zero so that the layer norm keeps each feature's magnitude.
@@ -181,6 +212,21 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
                 seed=_offset_seed(seed, "attention_kernel")
             ),
         )
+        if any(cardinalities or ()):
+            # per categorical feature: its categories, then "unknown", "missing"
+            rows = sum(n + 2 for n in cardinalities if n)
+            self.category_embeddings = self.add_weight(
+                name="category_embeddings",
+                shape=(rows, embed),
+                initializer=keras.initializers.RandomUniform(
+                    -limit, limit, seed=_offset_seed(seed, "category_embeddings")
+                ),
+            )
+        if self.missing_embeddings:
+            # offsets from b: a missing value starts where the value 0 is
+            self.missing_offsets = self.add_weight(
+                name="missing_offsets", shape=(n_feat, embed), initializer="zeros"
+            )
         if self.edge_bias:
             self.edge_bias_weights = self.add_weight(
                 name="edge_bias",
@@ -246,34 +292,139 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         """
         dtype = self.compute_dtype
         x = ops.cast(inputs, dtype)
-        heads, head_dim = self.num_heads, self.head_dim
-        kernel = ops.cast(self.embedding_kernel, dtype)
-        bias = ops.cast(self.embedding_bias, dtype)
-        head_kernel = ops.reshape(kernel, (heads, head_dim))
-        head_bias = ops.reshape(bias, (heads, head_dim))
+        if self._general_embeddings:
+            embedded = self._embed(x)
+            adjacency = self._general_adjacency(embedded)
+            attended = self.dropout(adjacency, training=training)
+            aggregated = self._aggregate(attended, embedded)
+        else:
+            heads, head_dim = self.num_heads, self.head_dim
+            kernel = ops.cast(self.embedding_kernel, dtype)
+            bias = ops.cast(self.embedding_bias, dtype)
+            head_kernel = ops.reshape(kernel, (heads, head_dim))
+            head_bias = ops.reshape(bias, (heads, head_dim))
 
-        adjacency = self._adjacency(x, head_kernel, head_bias)
-        attended = self.dropout(adjacency, training=training)
+            adjacency = self._adjacency(x, head_kernel, head_bias)
+            attended = self.dropout(adjacency, training=training)
 
-        # z_i = (sum_j A_ij x_j) w + (sum_j A_ij) b, per head: exact because the
-        # embedding is affine and shared by all features.
-        # One batched product gives both sums: [sum_j A_ij x_j, sum_j A_ij].
-        inputs_and_ones = ops.stack([x, ops.ones_like(x)], axis=-1)
-        sums = ops.matmul(attended, ops.expand_dims(inputs_and_ones, 1))
-        head_maps = ops.stack([head_kernel, head_bias], axis=1)  # (H, 2, d)
-        aggregated = ops.einsum("bhic,hcd->bihd", sums, head_maps)
-        aggregated = ops.reshape(aggregated, (-1, self.num_features, self.embed_dim))
+            # z_i = (sum_j A_ij x_j) w + (sum_j A_ij) b, per head: exact because
+            # the embedding is affine and shared by all features.
+            # One batched product gives both sums: [sum_j A_ij x_j, sum_j A_ij].
+            inputs_and_ones = ops.stack([x, ops.ones_like(x)], axis=-1)
+            sums = ops.matmul(attended, ops.expand_dims(inputs_and_ones, 1))
+            head_maps = ops.stack([head_kernel, head_bias], axis=1)  # (H, 2, d)
+            aggregated = ops.einsum("bhic,hcd->bihd", sums, head_maps)
+            aggregated = ops.reshape(
+                aggregated, (-1, self.num_features, self.embed_dim)
+            )
+            embedded = ops.expand_dims(x, -1) * kernel + bias
 
         if self.hierarchical:
             aggregated = aggregated + self._group_refinement(aggregated)
 
-        embedded = ops.expand_dims(x, -1) * kernel + bias
         normalized = self.layer_norm(aggregated + embedded)
         flat = ops.reshape(normalized, (-1, self.num_features * self.embed_dim))
         outputs = self.output_projection(flat)
         if return_attention_scores:
             return outputs, adjacency
         return outputs
+
+    def _embed(self, x):
+        """Every feature's embedding, shape (batch, F, E), categories and NaN
+        included."""
+        dtype = self.compute_dtype
+        kernel = ops.cast(self.embedding_kernel, dtype)
+        bias = ops.cast(self.embedding_bias, dtype)
+        missing = ops.isnan(x)
+        cardinalities = self.categorical_cardinalities or (0,) * self.num_features
+        categorical = [n > 0 for n in cardinalities]
+        numeric_values = ops.where(
+            ops.logical_or(missing, ops.convert_to_tensor(categorical)), 0.0, x
+        )
+        embedded = ops.expand_dims(numeric_values, -1) * kernel + bias
+        if self.missing_embeddings:
+            offsets = ops.cast(self.missing_offsets, dtype)
+            numeric_missing = ops.logical_and(
+                missing, ops.convert_to_tensor([not c for c in categorical])
+            )
+            embedded = ops.where(
+                ops.expand_dims(numeric_missing, -1), bias + offsets, embedded
+            )
+        if any(categorical):
+            table = ops.cast(self.category_embeddings, dtype)
+            rows = ops.take(table, self._category_rows(x, missing), axis=0)
+            embedded = ops.where(
+                ops.convert_to_tensor(categorical)[:, None], rows, embedded
+            )
+        return embedded
+
+    def _category_rows(self, x, missing):
+        """Row of the category table for every value, shape (batch, F).
+
+        Numeric features point at row 0; their lookup is discarded.
+        """
+        first, last, unknown, missing_row = [], [], [], []
+        start = 0
+        for n in self.categorical_cardinalities:
+            if n:
+                first.append(start)
+                last.append(n - 1)
+                unknown.append(start + n)
+                missing_row.append(start + n + 1)
+                start += n + 2
+            else:
+                first.append(0)
+                last.append(0)
+                unknown.append(0)
+                missing_row.append(0)
+        codes = ops.where(missing, -1.0, x)
+        known = ops.logical_and(
+            ops.logical_and(codes >= 0, codes <= ops.convert_to_tensor(last, x.dtype)),
+            ops.equal(codes, ops.floor(codes)),
+        )
+        safe_codes = ops.cast(ops.where(known, codes, 0.0), "int32")
+        rows = ops.where(
+            known,
+            safe_codes + ops.convert_to_tensor(first, "int32"),
+            ops.convert_to_tensor(unknown, "int32"),
+        )
+        return ops.where(missing, ops.convert_to_tensor(missing_row, "int32"), rows)
+
+    def _general_adjacency(self, embedded):
+        """Edge scores from general embeddings (B, F, E): (batch, heads, F, F)."""
+        dtype = self.compute_dtype
+        attention = ops.cast(self.attention_kernel, dtype)
+        d = self.head_dim
+        a_src, a_dst, a_diff = (
+            attention[:, :d],
+            attention[:, d : 2 * d],
+            attention[:, 2 * d :],
+        )
+        # a_k . [h_i; h_j; |h_i - h_j|] for target i (rows) and source j
+        per_head = self._split_heads(embedded)  # (B, H, F, d)
+        target_terms = ops.einsum("bhfd,hd->bhf", per_head, a_src)
+        source_terms = ops.einsum("bhfd,hd->bhf", per_head, a_dst)
+        differences = ops.abs(
+            ops.expand_dims(per_head, 3) - ops.expand_dims(per_head, 2)
+        )  # (B, H, F_i, F_j, d)
+        scores = (
+            ops.expand_dims(target_terms, -1)
+            + ops.expand_dims(source_terms, -2)
+            + ops.einsum("bhijd,hd->bhij", differences, a_diff)
+        )
+        return self._normalize_scores(scores)
+
+    def _split_heads(self, embedded):
+        per_head = ops.reshape(
+            embedded, (-1, self.num_features, self.num_heads, self.head_dim)
+        )
+        return ops.transpose(per_head, (0, 2, 1, 3))
+
+    def _aggregate(self, attended, embedded):
+        """z_i = sum_j A_ij h_j per head, back to (batch, F, E)."""
+        aggregated = ops.matmul(attended, self._split_heads(embedded))
+        aggregated = ops.transpose(aggregated, (0, 2, 1, 3))
+        return ops.reshape(aggregated, (-1, self.num_features, self.embed_dim))
 
     def _adjacency(self, x, head_kernel, head_bias):
         """Softmax-normalised edge scores, shape (batch, heads, F, F)."""
@@ -300,6 +451,11 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             + beta[per_head] * x_source
             + gamma[per_head] * ops.abs(x_target - x_source)
         )
+        return self._normalize_scores(scores)
+
+    def _normalize_scores(self, scores):
+        """LeakyReLU, the optional edge bias, softmax over the source features."""
+        dtype = self.compute_dtype
         scores = ops.leaky_relu(scores, negative_slope=0.2)
         if self.edge_bias:
             scores = scores + ops.cast(self.edge_bias_weights, dtype)
@@ -350,6 +506,12 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
                 "num_groups": self.num_groups,
                 "dropout_rate": self.dropout_rate,
                 "edge_bias": self.edge_bias,
+                "categorical_cardinalities": (
+                    None
+                    if self.categorical_cardinalities is None
+                    else list(self.categorical_cardinalities)
+                ),
+                "missing_embeddings": self.missing_embeddings,
                 "seed": self.seed,
             }
         )
@@ -364,6 +526,15 @@ def _softmax(values):
     shifted = values - ops.stop_gradient(ops.max(values, axis=-1, keepdims=True))
     exponentials = ops.exp(shifted)
     return exponentials / ops.sum(exponentials, axis=-1, keepdims=True)
+
+
+def _check_cardinalities(cardinalities):
+    if cardinalities is None:
+        return None
+    cardinalities = tuple(cardinalities)
+    for n in cardinalities:
+        _check_int("categorical_cardinalities entries", n, minimum=0)
+    return tuple(int(n) for n in cardinalities)
 
 
 def _check_int(name, value, minimum):

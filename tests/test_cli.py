@@ -69,11 +69,11 @@ def workdir(tmp_path_factory):
     target_missing = train.astype({"label": object})
     target_missing.loc[3, "label"] = None
     target_missing.to_csv(folder / "target_missing.csv", index=False)
-    strings = train.assign(city="Lyon")
-    strings.to_csv(folder / "strings.csv", index=False)
     holes = train.copy()
     holes.loc[[1, 2], "age"] = np.nan
-    holes.to_csv(folder / "holes.csv", index=False)
+    holes["city"] = np.where(np.arange(len(holes)) % 3 == 0, "Lyon", "Oslo")
+    holes.loc[[4, 5], "city"] = None
+    holes.head(40).to_csv(folder / "strings_and_holes.csv", index=False)
     (folder / "text.keras").write_text("not a model\n")
     return folder
 
@@ -208,11 +208,6 @@ def test_fit_regression_from_parquet_then_explain_rows_as_json(workdir):
          ["the following arguments are required: --target"], 2),
         (["fit", "target_missing.csv", "--target", "label", "--out", "m.keras"],
          ["target column 'label' has 1 missing value"], 1),
-        (["fit", "strings.csv", "--target", "label", "--drop", "id", "--drop",
-          "spend", "--out", "m.keras"],
-         ["feature column 'city' is not numeric"], 1),
-        (["fit", "holes.csv", "--target", "label", "--out", "m.keras"],
-         ["missing values in feature column 'age' (2)"], 1),
         (["fit", "train.csv", "--target", "label", "--out", "m.pkl"],
          ["must end with .keras"], 1),
         (["fit", "train.csv", "--target", "label", "--param", "embed_dim",
@@ -223,6 +218,18 @@ def test_fit_regression_from_parquet_then_explain_rows_as_json(workdir):
 def test_errors_found_before_training_are_one_line(args, fragments, status, workdir):
     check_error(run_cli(*args, cwd=workdir), *fragments, status=status)
     assert not (workdir / "m.keras").exists()
+
+
+def test_text_columns_and_holes_go_straight_in(workdir):
+    fitted = run_cli(
+        "fit", "strings_and_holes.csv", "--target", "label", "--drop", "id",
+        "--drop", "spend", "--param", "max_iter=3", "--out", "mixed.keras",
+        cwd=workdir,
+    )  # fmt: skip
+    check_ok(fitted)
+    predicted = run_cli("predict", "mixed.keras", "strings_and_holes.csv", cwd=workdir)
+    check_ok(predicted)
+    assert len(predicted.stdout.strip().splitlines()) == 1 + 40  # header + rows
 
 
 def test_unknown_param_names_the_valid_ones(workdir):

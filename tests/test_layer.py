@@ -17,15 +17,41 @@ def _softmax(values, axis):
     return exp / exp.sum(axis=axis, keepdims=True)
 
 
+def reference_embeddings(layer, x):
+    """Step 1: x_f * w + b; a table row per category; NaN's own embedding."""
+    w = layer.embedding_kernel.numpy()
+    b = layer.embedding_bias.numpy()
+    h = np.where(np.isnan(x), 0.0, x)[..., None] * w + b  # (B, F, E)
+    if layer.missing_embeddings:
+        offsets = layer.missing_offsets.numpy()
+        cardinalities = layer.categorical_cardinalities or (0,) * x.shape[1]
+        for f in np.flatnonzero(np.array(cardinalities) == 0):
+            for row in np.flatnonzero(np.isnan(x[:, f])):
+                h[row, f] = b + offsets[f]
+    start = 0
+    for f, n in enumerate(layer.categorical_cardinalities or ()):
+        if not n:
+            continue
+        table = layer.category_embeddings.numpy()[start : start + n + 2]
+        for row, code in enumerate(x[:, f]):
+            if np.isnan(code):
+                h[row, f] = table[n + 1]  # "missing"
+            elif code == int(code) and 0 <= code < n:
+                h[row, f] = table[int(code)]
+            else:
+                h[row, f] = table[n]  # "unknown"
+        start += n + 2
+    return h
+
+
 def reference_forward(layer, x):
     """The spec's steps 1-10 in plain numpy, edge attributes materialised."""
     w = layer.embedding_kernel.numpy()
-    b = layer.embedding_bias.numpy()
     a = layer.attention_kernel.numpy()
     n_samples, n_features = x.shape
     embed, heads = w.size, layer.num_heads
     d = embed // heads
-    h = x[..., None] * w + b  # (B, F, E)
+    h = reference_embeddings(layer, x)  # (B, F, E)
     z = np.zeros_like(h)
     adjacency = np.zeros((n_samples, heads, n_features, n_features))
     for k in range(heads):
@@ -96,6 +122,60 @@ def test_layer_matches_numpy_reference(
         adjacency.numpy(), expected_adjacency, rtol=1e-5, atol=1e-7
     )
     np.testing.assert_allclose(outputs.numpy(), expected_outputs, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    "cardinalities, missing_embeddings, hierarchical",
+    [
+        ((0, 3, 0, 2), True, False),
+        ((4, 0, 1), False, True),
+        (None, True, False),
+        ((2, 5), True, True),
+    ],
+)
+def test_categories_and_missing_values_match_numpy_reference(
+    cardinalities, missing_embeddings, hierarchical
+):
+    rng = np.random.default_rng(len(cardinalities or ()) + 10)
+    n_features = 3 if cardinalities is None else len(cardinalities)
+    layer = AdvancedGraphFeatureLayer(
+        embed_dim=8, num_heads=2, hierarchical=hierarchical, num_groups=2,
+        edge_bias=True, categorical_cardinalities=cardinalities,
+        missing_embeddings=missing_embeddings, seed=3, dtype="float64",
+    )  # fmt: skip
+    layer.build((None, n_features))
+    _randomize_weights(layer, rng)
+    x = rng.normal(size=(12, n_features))
+    for f, n in enumerate(cardinalities or ()):
+        if n:  # known codes, unknown codes (too large, negative, fractional)
+            x[:, f] = rng.choice([*range(n), n, n + 3, -1, 0.5], size=12)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    outputs, adjacency = layer(x, training=False, return_attention_scores=True)
+    expected_outputs, expected_adjacency = reference_forward(layer, x)
+    np.testing.assert_allclose(
+        adjacency.numpy(), expected_adjacency, rtol=1e-5, atol=1e-7
+    )
+    np.testing.assert_allclose(outputs.numpy(), expected_outputs, rtol=1e-5, atol=1e-7)
+
+
+def test_general_embeddings_compute_the_same_for_numbers():
+    x = np.random.default_rng(0).normal(size=(7, 5))
+    plain = AdvancedGraphFeatureLayer(embed_dim=8, num_heads=2, seed=0, dtype="float64")
+    general = AdvancedGraphFeatureLayer(
+        embed_dim=8, num_heads=2, seed=0, dtype="float64", missing_embeddings=True
+    )
+    outputs, adjacency = plain(x, return_attention_scores=True)
+    general_outputs, general_adjacency = general(x, return_attention_scores=True)
+    np.testing.assert_allclose(general_adjacency, adjacency, rtol=1e-12)
+    np.testing.assert_allclose(general_outputs, outputs, rtol=1e-12)
+
+
+def test_categorical_cardinalities_must_match_the_features():
+    layer = AdvancedGraphFeatureLayer(categorical_cardinalities=[0, 2])
+    with pytest.raises(ValueError, match="one entry per feature; got 2 entries for 3"):
+        layer.build((None, 3))
+    with pytest.raises(ValueError, match="categorical_cardinalities entries"):
+        AdvancedGraphFeatureLayer(categorical_cardinalities=[0, -1])
 
 
 def test_edge_bias_singles_out_feature_pairs():
@@ -358,7 +438,8 @@ def test_attention_scores_in_a_functional_model():
 def test_config_round_trip():
     layer = AdvancedGraphFeatureLayer(
         embed_dim=12, num_heads=3, hierarchical=True, num_groups=5, dropout_rate=0.2,
-        seed=7, name="graph",
+        seed=7, name="graph", categorical_cardinalities=[0, 4, 0],
+        missing_embeddings=True,
     )  # fmt: skip
     config = layer.get_config()
     clone = AdvancedGraphFeatureLayer.from_config(config)
@@ -370,19 +451,27 @@ def test_config_round_trip():
         num_groups=5,
         dropout_rate=0.2,
         seed=7,
+        categorical_cardinalities=[0, 4, 0],
+        missing_embeddings=True,
     ).items():
         assert config[key] == value
     assert layer.compute_output_shape((None, 9)) == (None, 9)
 
 
-@pytest.mark.parametrize("hierarchical", [False, True])
-def test_model_survives_keras_save_and_load(tmp_path, hierarchical):
+@pytest.mark.parametrize("hierarchical, categorical", [(False, False), (True, True)])
+def test_model_survives_keras_save_and_load(tmp_path, hierarchical, categorical):
+    cardinalities = [3, 0, 0, 0, 2, 0] if categorical else None
     inputs = keras.Input(shape=(6,))
     hidden = AdvancedGraphFeatureLayer(
-        embed_dim=8, num_heads=2, hierarchical=hierarchical, num_groups=3, seed=0
-    )(inputs)
+        embed_dim=8, num_heads=2, hierarchical=hierarchical, num_groups=3, seed=0,
+        categorical_cardinalities=cardinalities, missing_embeddings=categorical,
+    )(inputs)  # fmt: skip
     model = keras.Model(inputs, keras.layers.Dense(2)(hidden))
     x = np.random.default_rng(0).normal(size=(16, 6)).astype("float32")
+    if categorical:
+        x[:, 0] = np.arange(16) % 4
+        x[:, 4] = np.arange(16) % 3
+        x[::5, 1] = np.nan
     model.compile(optimizer="adam", loss="mse")
     model.fit(x, np.zeros((16, 2)), epochs=1, verbose=0)
     path = tmp_path / "model.keras"
