@@ -21,6 +21,8 @@ from sklearn.utils.validation import (
 from ._graph import FeatureGraphMixin
 
 _SEED_HIGH = 2**31 - 1
+# early_stopping="auto" holds out a validation set above this many rows
+EARLY_STOPPING_AUTO_ROWS = 10_000
 # Fitted attributes that describe the target; a refit drops those it no longer sets.
 _TARGET_ATTRIBUTES = {"classes_", "_target_mean", "_target_scale", "_target_ndim"}
 
@@ -134,7 +136,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -163,7 +165,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         max_iter=200,
         tol=1e-4,
         n_iter_no_change=10,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         random_state=None,
         verbose=0,
@@ -346,7 +348,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
                 model.set_weights(self.model_.get_weights())
 
         indices = np.arange(n_samples)
-        early_stopping = self.early_stopping and not incremental
+        early_stopping = self._early_stopping_on(len(indices)) and not incremental
         if early_stopping:
             indices, validation_indices = self._early_stopping_split(
                 indices, targets, sample_weight, rng
@@ -560,6 +562,13 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         seeds = rng.randint(_SEED_HIGH, size=network_seed_count(spec))
         model, _ = build_network(spec, seeds)
         return model
+
+    def _early_stopping_on(self, n_samples):
+        """Whether this fit holds out a validation set: "auto" does above
+        ``EARLY_STOPPING_AUTO_ROWS`` rows, as HistGradientBoosting does."""
+        if self.early_stopping == "auto":
+            return n_samples > EARLY_STOPPING_AUTO_ROWS
+        return bool(self.early_stopping)
 
     def _early_stopping_split(self, indices, targets, sample_weight, rng):
         stratify = self._stratify(targets)

@@ -64,11 +64,13 @@ _SHARED_PARAMETERS = """
         ``early_stopping``) that counts as progress.
     n_iter_no_change : int, default=10
         Training stops after this many epochs in a row without progress.
-    early_stopping : bool, default=False
+    early_stopping : "auto" or bool, default="auto"
         Hold out ``validation_fraction`` of the training data, stop on its score
-        and keep the weights of the best epoch.
+        and keep the weights of the best epoch. "auto" does so when the
+        training data has more than 10,000 rows (as HistGradientBoosting
+        does); otherwise training stops on the training loss.
     validation_fraction : float, default=0.1
-        Share of the training data held out when ``early_stopping=True``.
+        Share of the training data held out for early stopping.
     random_state : int, RandomState instance or None, default=None
         Seeds the weights, the shuffling, the dropout and the validation split.
         An int makes fits reproducible; no global seed is ever touched.
@@ -275,7 +277,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
         max_iter=200,
         tol=1e-4,
         n_iter_no_change=10,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         random_state=None,
         verbose=0,
@@ -560,7 +562,7 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
         max_iter=200,
         tol=1e-4,
         n_iter_no_change=10,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         random_state=None,
         verbose=0,

@@ -85,7 +85,7 @@ def _check_outcome(fit_and_predict, n_rows, width, dtype_kind="f"):
 
 
 @settings(
-    max_examples=25,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -382,3 +382,16 @@ def test_early_stopping_attributes_as_mlp(binary):
     plain = GraphFeatureClassifier(max_iter=5, **SMALL).fit(X, y)
     assert plain.validation_scores_ is None and plain.best_validation_score_ is None
     assert plain.best_loss_ == min(plain.loss_curve_)
+
+
+@pytest.mark.parametrize("n_samples, holds_out", [(10_000, False), (10_001, True)])
+def test_early_stopping_auto_holds_out_a_validation_set_above_10000_rows(
+    n_samples, holds_out
+):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n_samples, 2))
+    y = X[:, 0] > 0
+    clf = GraphFeatureClassifier(**SMALL, max_iter=1).fit(X, y)
+    assert clf.early_stopping == "auto"
+    assert (clf.validation_scores_ is not None) is holds_out
+    assert (clf.best_loss_ is None) is holds_out
