@@ -91,7 +91,16 @@ _SHARED_PARAMETERS = """
         are called once per epoch (the batches run in one compiled call).
     dtype : {"float32", "float64"} or None, default=None
         Floating-point type of the computation. None uses float32 for float32
-        input and float64 otherwise."""
+        input and float64 otherwise.
+    distribution : "mirrored", tf.distribute.Strategy or None, default=None
+        Data-parallel training: each mini-batch is split across the replicas
+        of a ``tf.distribute`` strategy, their gradients are summed and the
+        weights updated once per batch (same loss, same results format).
+        "mirrored" is ``tf.distribute.MirroredStrategy()`` (every GPU, else
+        the CPU), made once per process; a strategy object is used as given
+        (tested with ``MirroredStrategy``), shared by reference by ``clone``,
+        and dropped (with a warning) when the estimator is pickled or saved.
+        Prediction runs on the default device. None trains on one device."""
 
 _SHARED_ATTRIBUTES = """
     model_ : keras.Model
@@ -117,7 +126,10 @@ _SHARED_ATTRIBUTES = """
         Only with ``hierarchical=True``: each feature's soft membership in the
         groups and its most likely group (see ``feature_graph`` for the graph
         itself, ``explain`` for one graph per row and ``top_interactions`` for
-        the strongest feature pairs)."""
+        the strongest feature pairs).
+    replica_devices_ : tuple of str or None
+        With ``distribution``: the devices the last fit placed its per-replica
+        training steps on, one per replica; None without."""
 
 
 def _shared_docs(cls):
@@ -268,6 +280,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
         warm_start=False,
         callbacks=None,
         dtype=None,
+        distribution=None,
         class_weight=None,
     ):
         super().__init__(
@@ -294,6 +307,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
             warm_start=warm_start,
             callbacks=callbacks,
             dtype=dtype,
+            distribution=distribution,
         )
         self.class_weight = class_weight
 
@@ -552,6 +566,7 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
         warm_start=False,
         callbacks=None,
         dtype=None,
+        distribution=None,
         mask_rate=0.15,
     ):
         super().__init__(
@@ -578,6 +593,7 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
             warm_start=warm_start,
             callbacks=callbacks,
             dtype=dtype,
+            distribution=distribution,
         )
         self.mask_rate = mask_rate
 
