@@ -269,7 +269,11 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         if continuing:
             mean, scale = standardize.mean.numpy(), standardize.scale.numpy()
         else:
-            mean, scale = _weighted_mean_and_scale(X[indices], sample_weight[indices])
+            # skgraphfeat.streaming.partial_fit_csv sets the whole file's scaling
+            preset = self.__dict__.pop("_input_scaling", None)
+            mean, scale = preset or _weighted_mean_and_scale(
+                X[indices], sample_weight[indices]
+            )
             standardize.mean.assign(mean.astype(dtype))
             standardize.scale.assign(scale.astype(dtype))
         if objective == "masked_reconstruction":
