@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/layer_memory_speed.py
 	$(BIN)/python benchmarks/estimator_speed.py
 	$(BIN)/python benchmarks/search_speed.py
+	$(BIN)/python benchmarks/scaling.py
 	$(BIN)/python benchmarks/soak.py --seconds 60
 	$(BIN)/python benchmarks/feature_graph_truth.py
 
