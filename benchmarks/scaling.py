@@ -3,10 +3,11 @@
 Prints one line per figure:
 - GridSearchCV (8 candidates x 3 folds, 2,000 x 20, 20 epochs) on a
   ``distributed.LocalCluster`` of 2 worker processes x 1 thread against the
-  same search with n_jobs=1 in this process (wall time; the cluster's start-up
-  is reported apart; its workers start cold, so the first search includes
-  their TensorFlow import and compilation, and a second search shows warm
-  workers);
+  same search with n_jobs=1 in this process, one TensorFlow thread per process
+  in both (wall time; the cluster's start-up is reported apart; its workers
+  start cold, so the first search includes their TensorFlow import and
+  compilation, and a second search shows warm workers; the workers run without
+  dask's default MALLOC_TRIM_THRESHOLD_);
 - training throughput (samples/s, best of two fits after a warm-up) with
   ``distribution=MirroredStrategy(["/cpu:0", "/cpu:1"])`` on the CPU split into
   2 logical devices, against no strategy, in a fresh process each (with
@@ -32,6 +33,11 @@ import time
 import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# One TensorFlow thread per process for the searches, in this process and (as
+# the README's worker command sets it) in the dask workers, which inherit it:
+# on a 2-vCPU machine more threads per process only contend. A setting of this
+# script, never of the package; the throughput lines set their own.
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 
 GRID = {
     "embed_dim": [8, 16],
@@ -61,6 +67,7 @@ def _search(X, y, n_jobs):
 
 
 def dask_lines():
+    import dask
     import distributed
     import joblib
     import numpy as np
@@ -68,7 +75,10 @@ def dask_lines():
 
     warnings.simplefilter("ignore", ConvergenceWarning)
     X, y = _search_data()
-    label = "GridSearchCV 8 candidates x 3 folds, 2000 x 20, 20 epochs"
+    label = (
+        "GridSearchCV 8 candidates x 3 folds, 2000 x 20, 20 epochs, "
+        f"TF_NUM_INTRAOP_THREADS={os.environ['TF_NUM_INTRAOP_THREADS']}"
+    )
     local, local_time = _search(X, y, n_jobs=1)
     print(
         f"{label}, n_jobs=1 in this process: {local_time:.1f} s "
@@ -77,6 +87,11 @@ def dask_lines():
     )
     start = time.perf_counter()
     with (
+        # without this, dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536,
+        # which makes TensorFlow's training steps about 3.5x slower (README)
+        dask.config.set(
+            {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+        ),
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True,
             dashboard_address=":0", silence_logs=logging.ERROR,
