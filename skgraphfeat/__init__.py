@@ -18,6 +18,7 @@ __all__ = [
     "layers",
     "load",
     "plotting",
+    "streaming",
 ]
 
 _LAZY_ATTRIBUTES = {
@@ -28,6 +29,7 @@ _LAZY_ATTRIBUTES = {
     "inspection": "skgraphfeat.inspection",
     "layers": "skgraphfeat.layers",
     "plotting": "skgraphfeat.plotting",
+    "streaming": "skgraphfeat.streaming",
     "load": "skgraphfeat._persistence",
 }
 

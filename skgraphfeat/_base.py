@@ -1,13 +1,14 @@
 """The scikit-learn plumbing that the three estimators share."""
 
 import contextlib
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     _get_feature_names,
@@ -99,6 +100,13 @@ def _validation_loss(objective, outputs, targets, mask, sample_weight):
     return float(np.average(per_sample, weights=sample_weight))
 
 
+_STRATEGY_NOT_KEPT = (
+    "distribution={strategy!r} is a handle on this process's devices and is not "
+    "{what}; the restored estimator has distribution=None. Pass "
+    "distribution='mirrored' to train on the devices of whichever machine loads it."
+)
+
+
 class _PickledModel:
     """The fitted network inside a pickle: the bytes of its ``.keras`` file."""
 
@@ -144,6 +152,11 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         "callbacks": [list, None],
         "dtype": [StrOptions({"float32", "float64"}), None],
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+        "distribution": [
+            None,
+            StrOptions({"mirrored"}),
+            HasMethods(["run", "reduce", "scope"]),  # a tf.distribute.Strategy
+        ],
     }
 
     def __init__(
@@ -173,6 +186,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         callbacks=None,
         dtype=None,
         categorical_features="from_dtype",
+        distribution=None,
     ):
         self.embed_dim = embed_dim
         self.num_heads = num_heads
@@ -198,6 +212,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         self.callbacks = callbacks
         self.dtype = dtype
         self.categorical_features = categorical_features
+        self.distribution = distribution
 
     # ------------------------------------------------------------ subclass API
     def _validate_fit_data(self, X, y, reset):
@@ -302,6 +317,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             ModelForward,
             TrainingConfig,
             compiled_network,
+            resolve_distribution,
             train,
         )
 
@@ -339,7 +355,8 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         if continuing:
             self._check_same_network(spec, objective)
         rng = check_random_state(self.random_state)
-        compiled = compiled_network(spec, objective)
+        strategy = resolve_distribution(self.distribution)
+        compiled = compiled_network(spec, objective, strategy)
         if continuing and not hook_callbacks:
             model = self.model_  # its weights change only once training succeeded
         else:
@@ -357,7 +374,12 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         if continuing:
             mean, scale = standardize.mean.numpy(), standardize.scale.numpy()
         else:
-            mean, scale = _weighted_mean_and_scale(X[indices], sample_weight[indices])
+            # skgraphfeat.streaming.partial_fit_csv sets the whole file's scaling
+            preset = self.__dict__.pop("_input_scaling", None)
+            mean, scale = preset or _weighted_mean_and_scale(
+                X[indices], sample_weight[indices]
+            )
+            mean, scale = np.array(mean, dtype=np.float64), np.array(scale)
             # category codes go to the network as they are
             mean[categorical], scale[categorical] = 0.0, 1.0
             standardize.mean.assign(mean.astype(dtype))
@@ -429,6 +451,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
 
         # Only now, with everything computed, does the estimator change.
         self._record_fit(continuing, fitted, model, spec, objective, result)
+        self.replica_devices_ = compiled.replica_devices
         if model is not getattr(self, "model_", None):
             self.model_ = model
             self._model_forward = ModelForward()
@@ -605,8 +628,28 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         return score
 
     # ------------------------------------------------------------ persistence
+    def __sklearn_clone__(self):
+        strategy = self.distribution
+        if strategy is None or isinstance(strategy, str):
+            return super().__sklearn_clone__()
+        # A tf.distribute strategy is a handle on this process's devices: clones
+        # share it (a deep copy would be a new strategy, compiled for afresh).
+        template = object.__new__(type(self))
+        template.__dict__.update(self.__dict__, distribution=None)
+        new = template.__sklearn_clone__()
+        new.distribution = strategy
+        return new
+
     def __getstate__(self):
         state = super().__getstate__()
+        strategy = getattr(self, "distribution", None)
+        if not (strategy is None or isinstance(strategy, str)):
+            warnings.warn(
+                _STRATEGY_NOT_KEPT.format(what="pickled", strategy=strategy),
+                UserWarning,
+                stacklevel=2,
+            )
+            state = dict(state, distribution=None)
         if "model_" in state:
             from ._persistence import model_to_bytes
 

@@ -98,6 +98,15 @@ _SHARED_PARAMETERS = """
         A categorical column stays one feature (one node of the graph) whose
         embedding is learned per category, instead of ``x * w + b``.
         Categories not seen at fit share a learned "unknown" embedding.
+    distribution : "mirrored", tf.distribute.Strategy or None, default=None
+        Data-parallel training: each mini-batch is split across the replicas
+        of a ``tf.distribute`` strategy, their gradients are summed and the
+        weights updated once per batch (same loss, same results format).
+        "mirrored" is ``tf.distribute.MirroredStrategy()`` (every GPU, else
+        the CPU), made once per process; a strategy object is used as given
+        (tested with ``MirroredStrategy``), shared by reference by ``clone``,
+        and dropped (with a warning) when the estimator is pickled or saved.
+        Prediction runs on the default device. None trains on one device.
 
     Missing values (NaN, None, ``pd.NA``) are allowed in every column. In a
     categorical column they have a learned embedding of their own; in a numeric
@@ -133,7 +142,10 @@ _SHARED_ATTRIBUTES = """
         Only with ``hierarchical=True``: each feature's soft membership in the
         groups and its most likely group (see ``feature_graph`` for the graph
         itself, ``explain`` for one graph per row and ``top_interactions`` for
-        the strongest feature pairs)."""
+        the strongest feature pairs).
+    replica_devices_ : tuple of str or None
+        With ``distribution``: the devices the last fit placed its per-replica
+        training steps on, one per replica; None without."""
 
 
 def _shared_docs(cls):
@@ -285,6 +297,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
         callbacks=None,
         dtype=None,
         categorical_features="from_dtype",
+        distribution=None,
         class_weight=None,
     ):
         super().__init__(
@@ -312,6 +325,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
             callbacks=callbacks,
             dtype=dtype,
             categorical_features=categorical_features,
+            distribution=distribution,
         )
         self.class_weight = class_weight
 
@@ -570,6 +584,7 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
         callbacks=None,
         dtype=None,
         categorical_features="from_dtype",
+        distribution=None,
         mask_rate=0.15,
     ):
         super().__init__(
@@ -597,6 +612,7 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
             callbacks=callbacks,
             dtype=dtype,
             categorical_features=categorical_features,
+            distribution=distribution,
         )
         self.mask_rate = mask_rate
 

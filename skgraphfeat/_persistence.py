@@ -190,6 +190,15 @@ def save(estimator, path):
                 stacklevel=3,
             )
             value = None
+        if name == "distribution" and not (value is None or isinstance(value, str)):
+            from ._base import _STRATEGY_NOT_KEPT
+
+            warnings.warn(
+                _STRATEGY_NOT_KEPT.format(what="saved", strategy=value),
+                UserWarning,
+                stacklevel=3,
+            )
+            value = None
         if name == "random_state" and isinstance(value, np.random.RandomState):
             warnings.warn(
                 "A RandomState instance cannot be saved; the loaded estimator has "

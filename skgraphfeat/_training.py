@@ -7,6 +7,11 @@ function and one compiled forward function per network shape (``NetworkSpec``)
 and objective, cached and shared by every estimator of that shape; the weights,
 optimizer moments and data travel as arguments. Only the short per-epoch loop
 (early stopping, history, logging) runs in Python.
+
+With a ``tf.distribute`` strategy the same loop runs data-parallel: every
+mini-batch is split into one shard per replica, each replica computes the
+gradient of its shard's weighted loss sum, the strategy sums them, and Adam
+updates the one flat parameter vector once per batch.
 """
 
 import functools
@@ -48,12 +53,22 @@ class CompiledNetwork:
     ----------
     spec : NetworkSpec
     objective : {"softmax_cross_entropy", "squared_error", "masked_reconstruction"}
+    strategy : tf.distribute.Strategy or None
+        Runs every training batch split across the strategy's replicas; None
+        trains on the default device.
     """
 
-    def __init__(self, spec, objective):
+    def __init__(self, spec, objective, strategy=None):
         self.spec = spec
         self.objective = objective
+        self.strategy = strategy
+        # the devices the per-replica steps are placed on (set when traced)
+        self.replica_devices = None
         _, self._network = build_network(spec, seeds=range(network_seed_count(spec)))
+        self._seed_states = [
+            v.path.endswith("seed_generator_state")
+            for v in self._network.non_trainable_variables
+        ]
         trainable = self._network.trainable_variables
         self.trainable_paths = [v.path for v in trainable]
         self.shapes = [tuple(v.shape) for v in trainable]
@@ -215,17 +230,25 @@ class CompiledNetwork:
                 mask = tf.cast(masked, dtype)
                 # NaN fill (categorical features) must not leak into the others
                 inputs = tf.where(masked, fill + tf.zeros_like(inputs), inputs)
-            with tf.GradientTape() as tape:
-                tape.watch(params)
-                (outputs, _), new_non_trainable = self._network.stateless_call(
-                    self.unpack_tensor(params), non_trainable, inputs, training=True
-                )
-                per_sample = self._per_sample_loss(outputs, targets, mask)
-                weighted_sum = tf.reduce_sum(weights * per_sample)
-                batch_weight = tf.reduce_sum(weights)
-                penalty = 0.5 * l2 * tf.reduce_sum(decay_mask * tf.square(params))
-                loss = tf.math.divide_no_nan(weighted_sum, batch_weight) + penalty
-            grads = tape.gradient(loss, params)
+            if self.strategy is None:
+                with tf.GradientTape() as tape:
+                    tape.watch(params)
+                    (outputs, _), new_non_trainable = self._network.stateless_call(
+                        self.unpack_tensor(params), non_trainable, inputs, training=True
+                    )
+                    per_sample = self._per_sample_loss(outputs, targets, mask)
+                    weighted_sum = tf.reduce_sum(weights * per_sample)
+                    batch_weight = tf.reduce_sum(weights)
+                    penalty = 0.5 * l2 * tf.reduce_sum(decay_mask * tf.square(params))
+                    loss = tf.math.divide_no_nan(weighted_sum, batch_weight) + penalty
+                grads = tape.gradient(loss, params)
+            else:
+                grads, weighted_sum, batch_weight, new_non_trainable = (
+                    self._distributed_gradients(
+                        params, non_trainable, inputs, targets, weights, mask, l2,
+                        decay_mask,
+                    )
+                )  # fmt: skip
             step = step + 1
             m = ADAM_BETA_1 * m + (1 - ADAM_BETA_1) * grads
             v = ADAM_BETA_2 * v + (1 - ADAM_BETA_2) * tf.square(grads)
@@ -256,6 +279,74 @@ class CompiledNetwork:
             step=step,
         )
         return state, epoch_loss
+
+    def _distributed_gradients(
+        self, params, non_trainable, inputs, targets, weights, mask, l2, decay_mask
+    ):
+        """Gradient of one batch's loss, its shards computed on the replicas.
+
+        Each replica takes its contiguous share of the batch's rows and returns
+        the gradient of its weighted loss *sum*; the strategy sums gradients,
+        loss sums and weights over the replicas, so that the loss is the same
+        weighted mean over the whole batch (plus the L2 penalty) as on one
+        device. Returns ``(grads, weighted_sum, batch_weight, non_trainable)``.
+        """
+        strategy = self.strategy
+        n_replicas = strategy.num_replicas_in_sync
+        masked = self.objective == MASKED_RECONSTRUCTION
+
+        def replica_step(params, non_trainable, inputs, targets, weights, mask):
+            replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+            replica = tf.cast(replica, tf.int32)
+            n_rows = tf.shape(inputs)[0]
+            shard = (n_rows + n_replicas - 1) // n_replicas
+            start = tf.minimum(replica * shard, n_rows)
+            stop = tf.minimum(start + shard, n_rows)
+            inputs, targets, weights = (
+                t[start:stop] for t in (inputs, targets, weights)
+            )
+            if masked:
+                mask = mask[start:stop]
+            # a dropout stream of its own per replica: offset the seed states
+            offset = tf.stack([tf.cast(replica, tf.int64), tf.constant(0, tf.int64)])
+            non_trainable = [
+                t + tf.cast(offset, t.dtype) if is_seed else t
+                for t, is_seed in zip(non_trainable, self._seed_states, strict=True)
+            ]
+            with tf.GradientTape() as tape:
+                tape.watch(params)
+                (outputs, _), new_non_trainable = self._network.stateless_call(
+                    self.unpack_tensor(params), non_trainable, inputs, training=True
+                )
+                per_sample = self._per_sample_loss(outputs, targets, mask)
+                weighted_sum = tf.reduce_sum(weights * per_sample)
+            grads = tape.gradient(
+                weighted_sum, params, unconnected_gradients=tf.UnconnectedGradients.ZERO
+            )
+            return grads, weighted_sum, tf.reduce_sum(weights), list(new_non_trainable)
+
+        grads, weighted_sum, batch_weight, new_non_trainable = strategy.run(
+            replica_step, args=(params, non_trainable, inputs, targets, weights, mask)
+        )
+        self.replica_devices = tuple(
+            t.device for t in strategy.experimental_local_results(weighted_sum)
+        )
+        total = functools.partial(
+            strategy.reduce, tf.distribute.ReduceOp.SUM, axis=None
+        )
+        # the replicas' sums meet on the first replica's device
+        with tf.device(strategy.extended.worker_devices[0]):
+            grads, weighted_sum, batch_weight = (
+                total(t) for t in (grads, weighted_sum, batch_weight)
+            )
+        # the first replica's state is the one-device state (seed counters
+        # advanced once, the standardization unchanged)
+        new_non_trainable = [
+            strategy.experimental_local_results(t)[0] for t in new_non_trainable
+        ]
+        # d/dparams of 0.5 * l2 * sum(decay_mask * params**2)
+        grads = tf.math.divide_no_nan(grads, batch_weight) + l2 * decay_mask * params
+        return grads, weighted_sum, batch_weight, new_non_trainable
 
     def _forward(self, trainable, non_trainable, X):
         (outputs, features), _ = self._network.stateless_call(
@@ -326,9 +417,33 @@ class ModelForward:
 
 
 @functools.lru_cache(maxsize=32)
-def compiled_network(spec, objective):
-    """The shared ``CompiledNetwork`` of a network shape and objective."""
-    return CompiledNetwork(spec, objective)
+def compiled_network(spec, objective, strategy=None):
+    """The shared ``CompiledNetwork`` of a network shape, objective and strategy."""
+    return CompiledNetwork(spec, objective, strategy)
+
+
+@functools.cache
+def _mirrored_strategy():
+    # one per process, so that fits share its compiled functions
+    return tf.distribute.MirroredStrategy()
+
+
+def resolve_distribution(distribution):
+    """The ``tf.distribute.Strategy`` an estimator's ``distribution`` names.
+
+    None stays None (the default device); "mirrored" is a process-wide
+    ``MirroredStrategy()`` over every GPU, else the CPU.
+    """
+    if distribution is None:
+        return None
+    if isinstance(distribution, str):  # "mirrored", checked by the constraints
+        return _mirrored_strategy()
+    if not isinstance(distribution, tf.distribute.Strategy):
+        raise TypeError(
+            "distribution must be None, 'mirrored' or a tf.distribute.Strategy; "
+            f"got {distribution!r} of type {type(distribution).__name__}."
+        )
+    return distribution
 
 
 class TrainingState(NamedTuple):

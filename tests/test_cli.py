@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import skgraphfeat
+
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
 FEATURES = ["age", "income", "tenure", "visits"]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -227,9 +229,11 @@ def test_text_columns_and_holes_go_straight_in(workdir):
         cwd=workdir,
     )  # fmt: skip
     check_ok(fitted)
-    predicted = run_cli("predict", "mixed.keras", "strings_and_holes.csv", cwd=workdir)
-    check_ok(predicted)
-    assert len(predicted.stdout.strip().splitlines()) == 1 + 40  # header + rows
+    model = skgraphfeat.load(workdir / "mixed.keras")
+    assert list(model.categories_[-1]) == ["Lyon", "Oslo"]
+    assert model._spec.missing_values  # 'age' had holes
+    frame = pd.read_csv(workdir / "strings_and_holes.csv")
+    assert model.predict(frame[model.feature_names_in_]).shape == (40,)
 
 
 def test_unknown_param_names_the_valid_ones(workdir):

@@ -85,7 +85,7 @@ def _check_outcome(fit_and_predict, n_rows, width, dtype_kind="f"):
 
 
 @settings(
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -261,14 +261,14 @@ for seed in range(5):  # warm up: compiled functions, allocator pools
 gc.collect()
 start = rss_mb()
 import keras
-for seed in range(50):
+for seed in range(30):
     fit_one(seed)
 gc.collect()
 print(rss_mb() - start)
 """
 
 
-def test_fifty_fits_do_not_leak_memory():
+def test_thirty_fits_do_not_leak_memory():
     out = subprocess.run(
         [sys.executable, "-c", MEMORY_SCRIPT],
         capture_output=True,
