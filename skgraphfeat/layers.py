@@ -61,7 +61,10 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
     num_groups : int, default=4
         Number of groups ``G`` of the hierarchical branch.
     dropout_rate : float, default=0.1
-        Dropout applied to the adjacency during training, in ``[0, 1)``.
+        Dropout applied to the adjacency during training, in ``[0, 1)``. Edges
+        are dropped with probability ``round(dropout_rate * 2048) / 2048`` (a
+        rate below 1/4096 drops nothing) and the kept ones are scaled so that
+        the expected adjacency is unchanged.
     edge_bias : bool, default=False
         Add a learned bias per head and ordered feature pair to the edge
         scores (after the LeakyReLU, before the softmax). The scores of the
@@ -233,11 +236,8 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
                 shape=(self.num_heads, n_feat, n_feat),
                 initializer="zeros",
             )
-        self.dropout = keras.layers.Dropout(
-            self.dropout_rate,
-            seed=_offset_seed(seed, "dropout"),
-            dtype=self.dtype_policy,
-            name="adjacency_dropout",
+        self.dropout_seed_generator = keras.random.SeedGenerator(
+            _offset_seed(seed, "dropout"), name="adjacency_dropout_seed"
         )
         if self.hierarchical:
             self.group_logits = self.add_weight(
@@ -295,8 +295,8 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         if self._general_embeddings:
             embedded = self._embed(x)
             adjacency = self._general_adjacency(embedded)
-            attended = self.dropout(adjacency, training=training)
-            aggregated = self._aggregate(attended, embedded)
+            attended, scale = self._drop_edges(adjacency, training)
+            aggregated = self._aggregate(attended, embedded, scale)
         else:
             heads, head_dim = self.num_heads, self.head_dim
             kernel = ops.cast(self.embedding_kernel, dtype)
@@ -305,7 +305,7 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             head_bias = ops.reshape(bias, (heads, head_dim))
 
             adjacency = self._adjacency(x, head_kernel, head_bias)
-            attended = self.dropout(adjacency, training=training)
+            attended, scale = self._drop_edges(adjacency, training)
 
             # z_i = (sum_j A_ij x_j) w + (sum_j A_ij) b, per head: exact because
             # the embedding is affine and shared by all features.
@@ -313,6 +313,8 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             inputs_and_ones = ops.stack([x, ops.ones_like(x)], axis=-1)
             sums = ops.matmul(attended, ops.expand_dims(inputs_and_ones, 1))
             head_maps = ops.stack([head_kernel, head_bias], axis=1)  # (H, 2, d)
+            if scale is not None:
+                head_maps = head_maps * scale
             aggregated = ops.einsum("bhic,hcd->bihd", sums, head_maps)
             aggregated = ops.reshape(
                 aggregated, (-1, self.num_features, self.embed_dim)
@@ -420,11 +422,36 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         )
         return ops.transpose(per_head, (0, 2, 1, 3))
 
-    def _aggregate(self, attended, embedded):
+    def _aggregate(self, attended, embedded, scale=None):
         """z_i = sum_j A_ij h_j per head, back to (batch, F, E)."""
         aggregated = ops.matmul(attended, self._split_heads(embedded))
+        if scale is not None:
+            aggregated = aggregated * scale
         aggregated = ops.transpose(aggregated, (0, 2, 1, 3))
         return ops.reshape(aggregated, (-1, self.num_features, self.embed_dim))
+
+    def _drop_edges(self, adjacency, training):
+        """Dropout on the adjacency, with the rescaling left to the caller.
+
+        Returns the adjacency with dropped edges zeroed and the factor that
+        keeps its expectation, ``1 / (1 - rate)`` (None when nothing is
+        dropped). Everything
+        downstream is linear in the adjacency, so the factor is applied to the
+        small aggregated tensor instead of to the B x H x F x F adjacency.
+        """
+        if not training or self._drop_steps == 0:
+            return adjacency, None
+        keep = _keep_mask(
+            ops.shape(adjacency), self._drop_steps, self.dropout_seed_generator
+        )
+        kept = ops.where(keep, adjacency, 0.0)
+        scale = _DROP_RESOLUTION / (_DROP_RESOLUTION - self._drop_steps)
+        return kept, ops.cast(scale, self.compute_dtype)
+
+    @property
+    def _drop_steps(self):
+        """The dropout rate in steps of 1/2048, the resolution of the mask."""
+        return min(round(self.dropout_rate * _DROP_RESOLUTION), _DROP_RESOLUTION - 1)
 
     def _adjacency(self, x, head_kernel, head_bias):
         """Softmax-normalised edge scores, shape (batch, heads, F, F)."""
@@ -437,20 +464,34 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             attention[:, 2 * d :],
         )
         # a_k . [h_i; h_j; |h_i - h_j|] = alpha x_i + beta x_j + gamma |x_i - x_j| + c
-        alpha = ops.sum(head_kernel * a_src, axis=-1)
-        beta = ops.sum(head_kernel * a_dst, axis=-1)
-        gamma = ops.sum(ops.abs(head_kernel) * a_diff, axis=-1)
-        offset = ops.sum(head_bias * (a_src + a_dst), axis=-1)
-
-        per_head = (None, slice(None), None, None)
-        x_target = x[:, None, :, None]
-        x_source = x[:, None, None, :]
-        scores = (
-            alpha[per_head] * x_target
-            + offset[per_head]
-            + beta[per_head] * x_source
-            + gamma[per_head] * ops.abs(x_target - x_source)
+        coefficients = ops.stack(
+            [
+                ops.sum(head_kernel * a_src, axis=-1),  # alpha
+                ops.sum(head_kernel * a_dst, axis=-1),  # beta
+                ops.sum(ops.abs(head_kernel) * a_diff, axis=-1),  # gamma
+                ops.sum(head_bias * (a_src + a_dst), axis=-1),  # c
+            ],
+            axis=-1,
+        )  # (H, 4)
+        # The four terms of every edge as one (batch, 4, F*F) tensor, so that all
+        # heads' scores come out of one batched product (fewer passes over the
+        # B x H x F x F scores than summing broadcast terms).
+        n_feat = self.num_features
+        shape = (ops.shape(x)[0], n_feat, n_feat)
+        x_target = ops.broadcast_to(ops.expand_dims(x, -1), shape)
+        x_source = ops.broadcast_to(ops.expand_dims(x, -2), shape)
+        edges = ops.stack(
+            [
+                x_target,
+                x_source,
+                ops.abs(x_target - x_source),
+                ops.ones_like(x_target),
+            ],
+            axis=1,
         )
+        edges = ops.reshape(edges, (-1, 4, n_feat * n_feat))
+        scores = ops.matmul(ops.expand_dims(coefficients, 0), edges)
+        scores = ops.reshape(scores, (-1, self.num_heads, n_feat, n_feat))
         return self._normalize_scores(scores)
 
     def _normalize_scores(self, scores):
@@ -516,6 +557,27 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             }
         )
         return config
+
+
+_DROP_RESOLUTION = 2048
+
+
+def _keep_mask(shape, drop_steps, seed_generator):
+    """Bernoulli keep mask, P(drop) = drop_steps / 2048, from half as many draws.
+
+    A float32 uniform carries at least 23 random bits: its top 11 bits and its
+    low 12 bits are two independent uniforms at a resolution of 1/2048, so
+    one draw decides two edges (the first and the second half of a row).
+    """
+    half = (shape[-1] + 1) // 2
+    noise = keras.random.uniform(
+        tuple(shape[:-1]) + (half,), seed=seed_generator, dtype="float32"
+    )
+    threshold = drop_steps / _DROP_RESOLUTION
+    scaled = noise * _DROP_RESOLUTION
+    low_bits = scaled - ops.floor(scaled)
+    keep = ops.concatenate([noise >= threshold, low_bits >= threshold], axis=-1)
+    return keep[..., : shape[-1]] if 2 * half != shape[-1] else keep
 
 
 def _softmax(values):

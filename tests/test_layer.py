@@ -44,8 +44,12 @@ def reference_embeddings(layer, x):
     return h
 
 
-def reference_forward(layer, x):
-    """The spec's steps 1-10 in plain numpy, edge attributes materialised."""
+def reference_forward(layer, x, dropout_multiplier=None):
+    """The spec's steps 1-10 in plain numpy, edge attributes materialised.
+
+    ``dropout_multiplier`` (B, H, F, F), if given, multiplies the adjacency
+    before the aggregation (step 5: 0 for a dropped edge, 1 / (1 - rate) else).
+    """
     w = layer.embedding_kernel.numpy()
     a = layer.attention_kernel.numpy()
     n_samples, n_features = x.shape
@@ -64,7 +68,10 @@ def reference_forward(layer, x):
         if layer.edge_bias:
             scores = scores + layer.edge_bias_weights.numpy()[k]
         adjacency[:, k] = _softmax(scores, axis=-1)
-        z[..., k * d : (k + 1) * d] = adjacency[:, k] @ hk
+        attended = adjacency[:, k]
+        if dropout_multiplier is not None:
+            attended = attended * dropout_multiplier[:, k]
+        z[..., k * d : (k + 1) * d] = attended @ hk
     if layer.hierarchical:
         membership = _softmax(layer.group_logits.numpy(), axis=1)
         groups = np.einsum("fg,bfe->bge", membership, z).reshape(n_samples, -1)
@@ -122,6 +129,47 @@ def test_layer_matches_numpy_reference(
         adjacency.numpy(), expected_adjacency, rtol=1e-5, atol=1e-7
     )
     np.testing.assert_allclose(outputs.numpy(), expected_outputs, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("general", [False, True])
+@pytest.mark.parametrize("n_features", [6, 7])
+def test_training_drops_edges_as_the_reference(general, n_features):
+    # step 5 with the layer's own draw: a fresh generator with the layer's seed
+    # replays the mask of the layer's first training call
+    from skgraphfeat.layers import _DROP_RESOLUTION, _SEED_OFFSETS, _keep_mask
+
+    rng = np.random.default_rng(n_features)
+    layer = AdvancedGraphFeatureLayer(
+        embed_dim=8, num_heads=2, dropout_rate=0.3, seed=3, dtype="float64",
+        missing_embeddings=general,
+    )  # fmt: skip
+    layer.build((None, n_features))
+    _randomize_weights(layer, rng)
+    x = rng.normal(size=(5, n_features))
+    outputs = layer(x, training=True).numpy()
+    replay = keras.random.SeedGenerator(3 + _SEED_OFFSETS["dropout"])
+    keep = np.asarray(_keep_mask((5, 2, n_features, n_features), 614, replay))
+    assert layer._drop_steps == 614  # round(0.3 * 2048)
+    multiplier = keep / (1 - 614 / _DROP_RESOLUTION)
+    expected, _ = reference_forward(layer, x, dropout_multiplier=multiplier)
+    np.testing.assert_allclose(outputs, expected, rtol=1e-5, atol=1e-7)
+    assert not np.allclose(outputs, layer(x, training=False).numpy())
+
+
+def test_keep_mask_drops_at_the_rate_independently():
+    from skgraphfeat.layers import _keep_mask
+
+    keep = np.asarray(_keep_mask((400, 4, 50, 51), 205, keras.random.SeedGenerator(0)))
+    assert keep.shape == (400, 4, 50, 51)
+    dropped = 1.0 - keep.astype("float64")
+    # 4,080,000 draws: the standard error of the rate is 0.00015
+    assert abs(dropped.mean() - 205 / 2048) < 0.001
+    # the two halves of a row come from the bits of the same draws
+    first, second = dropped[..., :25], dropped[..., 26:51]
+    assert abs(first.mean() - second.mean()) < 0.002
+    assert abs(np.corrcoef(first.ravel(), second.ravel())[0, 1]) < 0.005
+    again = np.asarray(_keep_mask((400, 4, 50, 51), 205, keras.random.SeedGenerator(0)))
+    np.testing.assert_array_equal(keep, again)
 
 
 @pytest.mark.parametrize(
