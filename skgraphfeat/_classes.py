@@ -67,8 +67,9 @@ _SHARED_PARAMETERS = """
     early_stopping : "auto" or bool, default="auto"
         Hold out ``validation_fraction`` of the training data, stop on its score
         and keep the weights of the best epoch. "auto" does so when the
-        training data has more than 10,000 rows (as HistGradientBoosting
-        does); otherwise training stops on the training loss.
+        training data has more than 2,000 rows (HistGradientBoosting's rule,
+        with the threshold at which held-out stopping started to pay off in
+        our measurements); otherwise training stops on the training loss.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
     random_state : int, RandomState instance or None, default=None

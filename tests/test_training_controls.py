@@ -384,8 +384,8 @@ def test_early_stopping_attributes_as_mlp(binary):
     assert plain.best_loss_ == min(plain.loss_curve_)
 
 
-@pytest.mark.parametrize("n_samples, holds_out", [(10_000, False), (10_001, True)])
-def test_early_stopping_auto_holds_out_a_validation_set_above_10000_rows(
+@pytest.mark.parametrize("n_samples, holds_out", [(2_000, False), (2_001, True)])
+def test_early_stopping_auto_holds_out_a_validation_set_above_2000_rows(
     n_samples, holds_out
 ):
     rng = np.random.default_rng(0)
