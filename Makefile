@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/feature_graph_truth.py
 	$(BIN)/python benchmarks/tabular_native.py --max-iter 10
 	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/adult_search.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check skgraphfeat tests benchmarks
