@@ -435,9 +435,9 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
 
         Returns the adjacency with dropped edges zeroed and the factor that
         keeps its expectation, ``1 / (1 - rate)`` (None when nothing is
-        dropped). Everything
-        downstream is linear in the adjacency, so the factor is applied to the
-        small aggregated tensor instead of to the B x H x F x F adjacency.
+        dropped). Everything downstream is linear in the adjacency, so the
+        factor is applied to the small aggregated tensor instead of to the
+        B x H x F x F adjacency.
         """
         if not training or self._drop_steps == 0:
             return adjacency, None
