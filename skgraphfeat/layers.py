@@ -62,9 +62,10 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         Number of groups ``G`` of the hierarchical branch.
     dropout_rate : float, default=0.1
         Dropout applied to the adjacency during training, in ``[0, 1)``. Edges
-        are dropped with probability ``round(dropout_rate * 2048) / 2048`` (a
-        rate below 1/4096 drops nothing) and the kept ones are scaled so that
-        the expected adjacency is unchanged.
+        are dropped with probability ``round(dropout_rate * 256) / 256`` for
+        rates from 1/16 on, ``round(dropout_rate * 65536) / 65536`` below
+        (so a rate below 1/131072 drops nothing), and the kept ones are scaled
+        so that the expected adjacency is unchanged.
     edge_bias : bool, default=False
         Add a learned bias per head and ordered feature pair to the edge
         scores (after the LeakyReLU, before the softmax). The scores of the
@@ -292,34 +293,50 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         """
         dtype = self.compute_dtype
         x = ops.cast(inputs, dtype)
+        heads, head_dim = self.num_heads, self.head_dim
         if self._general_embeddings:
             embedded = self._embed(x)
-            adjacency = self._general_adjacency(embedded)
-            attended, scale = self._drop_edges(adjacency, training)
-            aggregated = self._aggregate(attended, embedded, scale)
+            values = self._split_heads(embedded)  # (B, H, F, d)
+            logits = self._general_logits(values)
         else:
-            heads, head_dim = self.num_heads, self.head_dim
             kernel = ops.cast(self.embedding_kernel, dtype)
             bias = ops.cast(self.embedding_bias, dtype)
             head_kernel = ops.reshape(kernel, (heads, head_dim))
             head_bias = ops.reshape(bias, (heads, head_dim))
-
-            adjacency = self._adjacency(x, head_kernel, head_bias)
-            attended, scale = self._drop_edges(adjacency, training)
-
+            logits = self._logits(x, head_kernel, head_bias)
             # z_i = (sum_j A_ij x_j) w + (sum_j A_ij) b, per head: exact because
-            # the embedding is affine and shared by all features.
-            # One batched product gives both sums: [sum_j A_ij x_j, sum_j A_ij].
-            inputs_and_ones = ops.stack([x, ops.ones_like(x)], axis=-1)
-            sums = ops.matmul(attended, ops.expand_dims(inputs_and_ones, 1))
+            # the embedding is affine and shared by all features, so the
+            # aggregation only needs the values [x_j, 1].
+            values = ops.expand_dims(ops.stack([x, ops.ones_like(x)], axis=-1), 1)
+            embedded = ops.expand_dims(x, -1) * kernel + bias
+
+        keep, scale = self._keep_mask(ops.shape(logits), training)
+        sums, adjacency = self._attend(logits, values, keep, return_attention_scores)
+
+        if self._general_embeddings:
+            if scale is not None:
+                sums = sums * scale
+            aggregated = ops.reshape(
+                ops.transpose(sums, (0, 2, 1, 3)),
+                (-1, self.num_features, self.embed_dim),
+            )
+        else:
+            # sums (B, H, F, 2) -> (B, F, E) through each head's (2, d) map
+            # [w_k; b_k], as one product with a block-diagonal (2H, E) matrix
             head_maps = ops.stack([head_kernel, head_bias], axis=1)  # (H, 2, d)
             if scale is not None:
                 head_maps = head_maps * scale
-            aggregated = ops.einsum("bhic,hcd->bihd", sums, head_maps)
-            aggregated = ops.reshape(
-                aggregated, (-1, self.num_features, self.embed_dim)
+            block_diagonal = ops.reshape(
+                ops.einsum("hcd,hg->hcgd", head_maps, ops.eye(heads, dtype=dtype)),
+                (2 * heads, self.embed_dim),
             )
-            embedded = ops.expand_dims(x, -1) * kernel + bias
+            per_feature = ops.reshape(
+                ops.transpose(sums, (0, 2, 1, 3)), (-1, 2 * heads)
+            )
+            aggregated = ops.reshape(
+                ops.matmul(per_feature, block_diagonal),
+                (-1, self.num_features, self.embed_dim),
+            )
 
         if self.hierarchical:
             aggregated = aggregated + self._group_refinement(aggregated)
@@ -330,6 +347,25 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         if return_attention_scores:
             return outputs, adjacency
         return outputs
+
+    def _attend(self, logits, values, keep, return_adjacency):
+        """Aggregate ``values`` (B, 1 or H, F, C) along the adjacency.
+
+        Returns ``sums = (softmax(logits) * keep) @ values`` (B, H, F, C) and
+        the adjacency ``softmax(logits)`` when ``return_adjacency`` (else None).
+        """
+        dtype = self.compute_dtype
+        if return_adjacency or dtype in ("float16", "bfloat16"):
+            if dtype in ("float16", "bfloat16"):
+                # the exponentials of a softmax are not safe in half precision
+                adjacency = ops.cast(_softmax(ops.cast(logits, "float32")), dtype)
+            else:
+                adjacency = _softmax(logits)
+            attended = adjacency if keep is None else adjacency * keep
+            return ops.matmul(attended, values), adjacency
+        if keep is None:
+            return _attention_sums(logits, values), None
+        return _dropped_attention_sums(logits, values, keep), None
 
     def _embed(self, x):
         """Every feature's embedding, shape (batch, F, E), categories and NaN
@@ -392,8 +428,9 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         )
         return ops.where(missing, ops.convert_to_tensor(missing_row, "int32"), rows)
 
-    def _general_adjacency(self, embedded):
-        """Edge scores from general embeddings (B, F, E): (batch, heads, F, F)."""
+    def _general_logits(self, per_head):
+        """Edge logits from general embeddings split into heads (B, H, F, d):
+        (batch, heads, F, F)."""
         dtype = self.compute_dtype
         attention = ops.cast(self.attention_kernel, dtype)
         d = self.head_dim
@@ -403,7 +440,6 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             attention[:, 2 * d :],
         )
         # a_k . [h_i; h_j; |h_i - h_j|] for target i (rows) and source j
-        per_head = self._split_heads(embedded)  # (B, H, F, d)
         target_terms = ops.einsum("bhfd,hd->bhf", per_head, a_src)
         source_terms = ops.einsum("bhfd,hd->bhf", per_head, a_dst)
         differences = ops.abs(
@@ -414,7 +450,7 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             + ops.expand_dims(source_terms, -2)
             + ops.einsum("bhijd,hd->bhij", differences, a_diff)
         )
-        return self._normalize_scores(scores)
+        return self._activate(scores)
 
     def _split_heads(self, embedded):
         per_head = ops.reshape(
@@ -422,39 +458,42 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         )
         return ops.transpose(per_head, (0, 2, 1, 3))
 
-    def _aggregate(self, attended, embedded, scale=None):
-        """z_i = sum_j A_ij h_j per head, back to (batch, F, E)."""
-        aggregated = ops.matmul(attended, self._split_heads(embedded))
-        if scale is not None:
-            aggregated = aggregated * scale
-        aggregated = ops.transpose(aggregated, (0, 2, 1, 3))
-        return ops.reshape(aggregated, (-1, self.num_features, self.embed_dim))
+    def _keep_mask(self, shape, training):
+        """Dropout mask of the adjacency and the factor that keeps its
+        expectation, ``(None, None)`` when nothing is dropped.
 
-    def _drop_edges(self, adjacency, training):
-        """Dropout on the adjacency, with the rescaling left to the caller.
-
-        Returns the adjacency with dropped edges zeroed and the factor that
-        keeps its expectation, ``1 / (1 - rate)`` (None when nothing is
-        dropped). Everything downstream is linear in the adjacency, so the
-        factor is applied to the small aggregated tensor instead of to the
-        B x H x F x F adjacency.
+        The mask is 0/1; the factor ``1 / (1 - p)`` is left to the caller:
+        everything downstream is linear in the adjacency, so it is applied to
+        a small tensor instead of to the B x H x F x F adjacency.
         """
         if not training or self._drop_steps == 0:
-            return adjacency, None
+            return None, None
         keep = _keep_mask(
-            ops.shape(adjacency), self._drop_steps, self.dropout_seed_generator
+            shape,
+            self._drop_steps,
+            self._mask_bits,
+            self.dropout_seed_generator,
+            self.compute_dtype,
         )
-        kept = ops.where(keep, adjacency, 0.0)
-        scale = _DROP_RESOLUTION / (_DROP_RESOLUTION - self._drop_steps)
-        return kept, ops.cast(scale, self.compute_dtype)
+        levels = 2**self._mask_bits
+        return keep, ops.cast(levels / (levels - self._drop_steps), self.compute_dtype)
+
+    @property
+    def _mask_bits(self):
+        """Random bits per edge of the dropout mask: 8 (four edges per 32-bit
+        draw) for rates from 1/16 on, 16 for smaller rates, which 1/256 steps
+        would round coarsely."""
+        return 8 if self.dropout_rate >= 1 / 16 else 16
 
     @property
     def _drop_steps(self):
-        """The dropout rate in steps of 1/2048, the resolution of the mask."""
-        return min(round(self.dropout_rate * _DROP_RESOLUTION), _DROP_RESOLUTION - 1)
+        """The dropout rate in steps of ``2**-_mask_bits``."""
+        levels = 2**self._mask_bits
+        return min(round(self.dropout_rate * levels), levels - 1)
 
-    def _adjacency(self, x, head_kernel, head_bias):
-        """Softmax-normalised edge scores, shape (batch, heads, F, F)."""
+    def _logits(self, x, head_kernel, head_bias):
+        """Edge logits (before the softmax over the source features), shape
+        (batch, heads, F, F)."""
         dtype = self.compute_dtype
         attention = ops.cast(self.attention_kernel, dtype)
         d = self.head_dim
@@ -492,18 +531,14 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         edges = ops.reshape(edges, (-1, 4, n_feat * n_feat))
         scores = ops.matmul(ops.expand_dims(coefficients, 0), edges)
         scores = ops.reshape(scores, (-1, self.num_heads, n_feat, n_feat))
-        return self._normalize_scores(scores)
+        return self._activate(scores)
 
-    def _normalize_scores(self, scores):
-        """LeakyReLU, the optional edge bias, softmax over the source features."""
-        dtype = self.compute_dtype
-        scores = ops.leaky_relu(scores, negative_slope=0.2)
+    def _activate(self, scores):
+        """LeakyReLU and the optional edge bias: the logits of the softmax."""
+        logits = ops.leaky_relu(scores, negative_slope=0.2)
         if self.edge_bias:
-            scores = scores + ops.cast(self.edge_bias_weights, dtype)
-        if dtype == "float16" or dtype == "bfloat16":
-            # the exponentials of a softmax are not safe in half precision
-            return ops.cast(_softmax(ops.cast(scores, "float32")), dtype)
-        return _softmax(scores)
+            logits = logits + ops.cast(self.edge_bias_weights, self.compute_dtype)
+        return logits
 
     def _group_refinement(self, aggregated):
         membership = ops.cast(self.group_membership(), self.compute_dtype)
@@ -559,25 +594,102 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         return config
 
 
-_DROP_RESOLUTION = 2048
+def _keep_mask(shape, drop_steps, bits, seed_generator, dtype):
+    """0/1 mask of ``shape`` (..., rows, columns), P(0) = drop_steps / 2**bits.
 
-
-def _keep_mask(shape, drop_steps, seed_generator):
-    """Bernoulli keep mask, P(drop) = drop_steps / 2048, from half as many draws.
-
-    A float32 uniform carries at least 23 random bits: its top 11 bits and its
-    low 12 bits are two independent uniforms at a resolution of 1/2048, so
-    one draw decides two edges (the first and the second half of a row).
+    Every 32-bit random draw decides ``32 // bits`` edges, one per 8- or
+    16-bit slice (viewed as signed integers, uniform on [-2**(bits-1),
+    2**(bits-1))): on CPU the random draws dominate the cost of the dropout.
     """
-    half = (shape[-1] + 1) // 2
-    noise = keras.random.uniform(
-        tuple(shape[:-1]) + (half,), seed=seed_generator, dtype="float32"
+    *leading, rows, columns = shape
+    n_edges = rows * columns
+    per_draw = 32 // bits
+    draws = keras.random.randint(
+        tuple(leading) + (-(-n_edges // per_draw),),
+        minval=-(2**31),
+        maxval=2**31 - 1,
+        dtype="int32",
+        seed=seed_generator,
     )
-    threshold = drop_steps / _DROP_RESOLUTION
-    scaled = noise * _DROP_RESOLUTION
-    low_bits = scaled - ops.floor(scaled)
-    keep = ops.concatenate([noise >= threshold, low_bits >= threshold], axis=-1)
-    return keep[..., : shape[-1]] if 2 * half != shape[-1] else keep
+    slice_dtype = "int16" if bits == 16 else "int8"
+    slices = ops.view(draws, slice_dtype)
+    if n_edges % per_draw:
+        slices = slices[..., :n_edges]
+    # a threshold of the slices' own dtype: a Python int would promote them
+    threshold = ops.convert_to_tensor(drop_steps - 2 ** (bits - 1), slice_dtype)
+    keep = ops.greater_equal(slices, threshold)
+    return ops.cast(ops.reshape(keep, tuple(leading) + (rows, columns)), dtype)
+
+
+def _attention_sums(logits, values):
+    """``softmax(logits) @ values`` with a hand-written backward pass.
+
+    ``logits`` (B, H, F, F); ``values`` (B, 1 or H, F, C). The backward pass
+    needs fewer passes over the B x H x F x F tensors than the chain of the
+    softmax's and the product's own gradients (see ``_attention_gradients``).
+    """
+
+    @ops.custom_gradient
+    def forward(logits, values):
+        adjacency = _softmax(logits)
+        sums = ops.matmul(adjacency, values)
+
+        def backward(*args, upstream=None):
+            if upstream is None:
+                (upstream,) = args
+            return _attention_gradients(upstream, adjacency, None, sums, values)
+
+        return sums, backward
+
+    return forward(logits, values)
+
+
+def _dropped_attention_sums(logits, values, keep):
+    """``(softmax(logits) * keep) @ values`` with a hand-written backward pass;
+    ``keep`` is a 0/1 dropout mask of the shape of ``logits``."""
+
+    @ops.custom_gradient
+    def forward(logits, values, keep):
+        adjacency = _softmax(logits)
+        attended = adjacency * keep
+        sums = ops.matmul(attended, values)
+
+        def backward(*args, upstream=None):
+            if upstream is None:
+                (upstream,) = args
+            d_logits, d_values = _attention_gradients(
+                upstream, adjacency, attended, sums, values
+            )
+            return d_logits, d_values, ops.zeros_like(keep)
+
+        return sums, backward
+
+    return forward(logits, values, keep)
+
+
+def _attention_gradients(upstream, adjacency, attended, sums, values):
+    """Gradients of ``sums = attended @ values`` with respect to the logits
+    and the values, where ``attended = adjacency * keep`` (None: no mask) and
+    ``adjacency = softmax(logits)``.
+
+    With ``G = upstream @ values^T`` (the gradient of ``attended``), the
+    softmax's gradient is ``adjacency * (keep * G - r)`` with
+    ``r_i = sum_j attended_ij G_ij = sum_c upstream_ic sums_ic``: a small
+    tensor, so the row sum over the F sources is never taken.
+    """
+    row_terms = ops.matmul(ops.expand_dims(upstream, -2), ops.expand_dims(sums, -1))[
+        ..., 0
+    ]  # r (B, H, F, 1), as a product: a sum over a short axis is slow
+    d_attended = ops.matmul(upstream, ops.swapaxes(values, -1, -2))
+    if attended is None:
+        attended = adjacency
+        d_logits = adjacency * (d_attended - row_terms)
+    else:
+        d_logits = attended * d_attended - adjacency * row_terms
+    d_values = ops.matmul(ops.swapaxes(attended, -1, -2), upstream)
+    if values.shape[1] == 1 and d_values.shape[1] != 1:
+        d_values = ops.sum(d_values, axis=1, keepdims=True)  # broadcast over heads
+    return d_logits, d_values
 
 
 def _softmax(values):

@@ -133,43 +133,103 @@ def test_layer_matches_numpy_reference(
 
 @pytest.mark.parametrize("general", [False, True])
 @pytest.mark.parametrize("n_features", [6, 7])
-def test_training_drops_edges_as_the_reference(general, n_features):
+@pytest.mark.parametrize(
+    "dropout_rate, bits, drop_steps", [(0.3, 8, 77), (0.01, 16, 655)]
+)
+def test_training_drops_edges_as_the_reference(
+    general, n_features, dropout_rate, bits, drop_steps
+):
     # step 5 with the layer's own draw: a fresh generator with the layer's seed
     # replays the mask of the layer's first training call
-    from skgraphfeat.layers import _DROP_RESOLUTION, _SEED_OFFSETS, _keep_mask
+    from skgraphfeat.layers import _SEED_OFFSETS, _keep_mask
 
     rng = np.random.default_rng(n_features)
     layer = AdvancedGraphFeatureLayer(
-        embed_dim=8, num_heads=2, dropout_rate=0.3, seed=3, dtype="float64",
-        missing_embeddings=general,
+        embed_dim=8, num_heads=2, dropout_rate=dropout_rate, seed=3,
+        dtype="float64", missing_embeddings=general,
     )  # fmt: skip
     layer.build((None, n_features))
     _randomize_weights(layer, rng)
     x = rng.normal(size=(5, n_features))
     outputs = layer(x, training=True).numpy()
     replay = keras.random.SeedGenerator(3 + _SEED_OFFSETS["dropout"])
-    keep = np.asarray(_keep_mask((5, 2, n_features, n_features), 614, replay))
-    assert layer._drop_steps == 614  # round(0.3 * 2048)
-    multiplier = keep / (1 - 614 / _DROP_RESOLUTION)
+    shape = (5, 2, n_features, n_features)
+    keep = np.asarray(_keep_mask(shape, drop_steps, bits, replay, "float64"))
+    # round(rate * 2**bits)
+    assert (layer._mask_bits, layer._drop_steps) == (bits, drop_steps)
+    multiplier = keep / (1 - drop_steps / 2**bits)
     expected, _ = reference_forward(layer, x, dropout_multiplier=multiplier)
     np.testing.assert_allclose(outputs, expected, rtol=1e-5, atol=1e-7)
     assert not np.allclose(outputs, layer(x, training=False).numpy())
 
 
-def test_keep_mask_drops_at_the_rate_independently():
+@pytest.mark.parametrize("bits, drop_steps", [(8, 26), (16, 6554), (8, 255)])
+def test_keep_mask_drops_at_the_rate_independently(bits, drop_steps):
     from skgraphfeat.layers import _keep_mask
 
-    keep = np.asarray(_keep_mask((400, 4, 50, 51), 205, keras.random.SeedGenerator(0)))
-    assert keep.shape == (400, 4, 50, 51)
+    shape = (400, 4, 50, 51)
+    keep = np.asarray(
+        _keep_mask(shape, drop_steps, bits, keras.random.SeedGenerator(0), "float32")
+    )
+    assert keep.shape == shape
+    assert set(np.unique(keep)) <= {0.0, 1.0}
     dropped = 1.0 - keep.astype("float64")
-    # 4,080,000 draws: the standard error of the rate is 0.00015
-    assert abs(dropped.mean() - 205 / 2048) < 0.001
-    # the two halves of a row come from the bits of the same draws
-    first, second = dropped[..., :25], dropped[..., 26:51]
-    assert abs(first.mean() - second.mean()) < 0.002
-    assert abs(np.corrcoef(first.ravel(), second.ravel())[0, 1]) < 0.005
-    again = np.asarray(_keep_mask((400, 4, 50, 51), 205, keras.random.SeedGenerator(0)))
+    rate = drop_steps / 2**bits
+    # 4,080,000 draws: the standard error of the rate is at most 0.00025
+    assert abs(dropped.mean() - rate) < 0.0015
+    # edges decided by the slices of one 32-bit draw: neighbours in a row
+    # (and the wrap from one row to the next, 51 being odd) are independent
+    flat = dropped.reshape(400, 4, -1)
+    for lag in (1, 2, 3, 4):
+        first, second = flat[..., :-lag].ravel(), flat[..., lag:].ravel()
+        assert abs(first.mean() - second.mean()) < 0.003
+        assert abs(np.corrcoef(first, second)[0, 1]) < 0.005
+    again = np.asarray(
+        _keep_mask(shape, drop_steps, bits, keras.random.SeedGenerator(0), "float32")
+    )
     np.testing.assert_array_equal(keep, again)
+
+
+@pytest.mark.parametrize("general", [False, True])
+@pytest.mark.parametrize("dropout_rate", [0.0, 0.2])
+def test_hand_written_backward_matches_automatic_differentiation(general, dropout_rate):
+    # Training and inference calls use a hand-written backward pass through
+    # the softmax, the dropout and the aggregation; return_attention_scores
+    # takes the plain path, differentiated by the backend. Twin layers with the
+    # same weights and seed draw the same dropout mask.
+    import tensorflow as tf
+
+    rng = np.random.default_rng(11)
+    twins = []
+    for _ in range(2):
+        layer = AdvancedGraphFeatureLayer(
+            embed_dim=6, num_heads=3, dropout_rate=dropout_rate, seed=5,
+            dtype="float64", hierarchical=True, num_groups=2, edge_bias=True,
+            missing_embeddings=general,
+        )  # fmt: skip
+        layer.build((None, 7))
+        twins.append(layer)
+    _randomize_weights(twins[0], rng)
+    for source, target in zip(twins[0].weights, twins[1].weights, strict=True):
+        target.assign(source)
+    x = tf.constant(rng.normal(size=(4, 7)))
+    target = tf.constant(rng.normal(size=(4, 7)))
+    gradients = []
+    for layer, plain in zip(twins, (False, True), strict=True):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            if plain:
+                outputs, _ = layer(x, training=True, return_attention_scores=True)
+            else:
+                outputs = layer(x, training=True)
+            loss = tf.reduce_sum(tf.sin(outputs) * target)
+        gradients.append(tape.gradient(loss, layer.trainable_variables + [x]))
+    for hand_written, automatic in zip(*gradients, strict=True):
+        assert hand_written is not None
+        np.testing.assert_allclose(
+            np.asarray(hand_written), np.asarray(automatic), rtol=1e-9, atol=1e-12
+        )
+    assert np.abs(np.asarray(gradients[0][-1])).max() > 0
 
 
 @pytest.mark.parametrize(
