@@ -175,7 +175,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         batch_size="auto",
         learning_rate_init=1e-3,
         learning_rate="constant",
-        max_iter=75,
+        max_iter=200,
         tol=1e-4,
         n_iter_no_change=10,
         early_stopping="auto",

@@ -57,10 +57,8 @@ _SHARED_PARAMETERS = """
         epochs; "adaptive" divides it by 5 each time the loss (the validation
         score with ``early_stopping``) has not improved by ``tol`` for
         ``max(1, n_iter_no_change // 2)`` epochs in a row.
-    max_iter : int, default=75
-        Maximum number of epochs. Below the early-stopping threshold, training
-        usually runs to this limit; 75 generalized better than 100, 150 or 200
-        on scikit-learn's small bundled data sets (see the README).
+    max_iter : int, default=200
+        Maximum number of epochs.
     tol : float, default=1e-4
         Minimum improvement of the loss (or of the validation score with
         ``early_stopping``) that counts as progress.
@@ -289,7 +287,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
         batch_size="auto",
         learning_rate_init=1e-3,
         learning_rate="constant",
-        max_iter=75,
+        max_iter=200,
         tol=1e-4,
         n_iter_no_change=10,
         early_stopping="auto",
@@ -576,7 +574,7 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
         batch_size="auto",
         learning_rate_init=1e-3,
         learning_rate="constant",
-        max_iter=75,
+        max_iter=200,
         tol=1e-4,
         n_iter_no_change=10,
         early_stopping="auto",
