@@ -27,6 +27,11 @@ _SEED_OFFSETS = {
 }
 
 
+# Layers with at least this many edges per sample (heads * F**2) train with the
+# attention compiled by XLA on the TensorFlow backend (see _compiles_attention).
+_COMPILED_MIN_EDGES = 2**11
+
+
 def _offset_seed(seed, name):
     return None if seed is None else seed + _SEED_OFFSETS[name]
 
@@ -46,6 +51,11 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
 
     The attention is evaluated in factorised form (the embedding is affine and
     shared), so memory grows as ``B * H * F**2`` rather than ``B * H * F**2 * E``.
+    On the TensorFlow backend, training steps of a layer with at least 2,048
+    edges per sample (``H * F**2``) run that attention as XLA-compiled kernels:
+    faster per step, at the price of a compilation of a second or two per
+    batch shape, once per process. The results are those of the op-by-op path
+    up to rounding.
 
     Parameters
     ----------
@@ -303,15 +313,22 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             bias = ops.cast(self.embedding_bias, dtype)
             head_kernel = ops.reshape(kernel, (heads, head_dim))
             head_bias = ops.reshape(bias, (heads, head_dim))
-            logits = self._logits(x, head_kernel, head_bias)
-            # z_i = (sum_j A_ij x_j) w + (sum_j A_ij) b, per head: exact because
-            # the embedding is affine and shared by all features, so the
-            # aggregation only needs the values [x_j, 1].
-            values = ops.expand_dims(ops.stack([x, ops.ones_like(x)], axis=-1), 1)
+            coefficients = self._score_coefficients(head_kernel, head_bias)
             embedded = ops.expand_dims(x, -1) * kernel + bias
 
-        keep, scale = self._keep_mask(ops.shape(logits), training)
-        sums, adjacency = self._attend(logits, values, keep, return_attention_scores)
+        if self._compiles_attention(training, return_attention_scores):
+            sums, scale = self._compiled_attention_sums(x, coefficients, training)
+        else:
+            if not self._general_embeddings:
+                logits = self._logits(x, coefficients)
+                # z_i = (sum_j A_ij x_j) w + (sum_j A_ij) b, per head: exact
+                # because the embedding is affine and shared by all features,
+                # so the aggregation only needs the values [x_j, 1].
+                values = ops.expand_dims(ops.stack([x, ops.ones_like(x)], axis=-1), 1)
+            keep, scale = self._keep_mask(ops.shape(logits), training)
+            sums, adjacency = self._attend(
+                logits, values, keep, return_attention_scores
+            )
 
         if self._general_embeddings:
             if scale is not None:
@@ -478,6 +495,53 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         levels = 2**self._mask_bits
         return keep, ops.cast(levels / (levels - self._drop_steps), self.compute_dtype)
 
+    def _compiles_attention(self, training, return_attention_scores):
+        """Whether this call runs the attention as XLA-compiled kernels.
+
+        Training steps of the numeric path on the TensorFlow backend in
+        float32 or float64, when every sample has at least
+        ``_COMPILED_MIN_EDGES`` edges (heads * F**2): there the compiled
+        kernels take less time per step than the op-by-op path; fewer
+        features leave too little work per sample to repay the compilation
+        (about a second per batch shape).
+        """
+        return (
+            bool(training)
+            and not return_attention_scores
+            and not self._general_embeddings
+            and self.compute_dtype in ("float32", "float64")
+            and self.num_heads * self.num_features**2 >= _COMPILED_MIN_EDGES
+            and keras.backend.backend() == "tensorflow"
+        )
+
+    def _compiled_attention_sums(self, x, coefficients, training):
+        """The sums ``(A * keep) @ [x_j, 1]`` (B, H, F, 2) of the numeric
+        path from the XLA-compiled kernels, and the dropout's factor (None
+        without dropout)."""
+        from . import _compiled_attention
+
+        n_feat = self.num_features
+        draws = threshold = scale = None
+        if training and self._drop_steps:
+            bits = self._mask_bits
+            draws = _mask_draws(
+                (ops.shape(x)[0], self.num_heads),
+                n_feat**2,
+                bits,
+                self.dropout_seed_generator,
+            )
+            threshold = _keep_threshold(self._drop_steps, bits)
+            levels = 2**bits
+            scale = ops.cast(levels / (levels - self._drop_steps), self.compute_dtype)
+        edge_bias = None
+        if self.edge_bias:
+            edge_bias = ops.cast(self.edge_bias_weights, self.compute_dtype)
+
+        sums = _compiled_attention.attention_sums(
+            x, coefficients, draws, threshold, edge_bias
+        )
+        return sums, scale
+
     @property
     def _mask_bits(self):
         """Random bits per edge of the dropout mask: 8 (four edges per 32-bit
@@ -491,11 +555,10 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         levels = 2**self._mask_bits
         return min(round(self.dropout_rate * levels), levels - 1)
 
-    def _logits(self, x, head_kernel, head_bias):
-        """Edge logits (before the softmax over the source features), shape
-        (batch, heads, F, F)."""
-        dtype = self.compute_dtype
-        attention = ops.cast(self.attention_kernel, dtype)
+    def _score_coefficients(self, head_kernel, head_bias):
+        """Per head, the coefficients ``(alpha, beta, gamma, c)`` of the edge
+        scores of the numeric path, shape (H, 4)."""
+        attention = ops.cast(self.attention_kernel, self.compute_dtype)
         d = self.head_dim
         a_src, a_dst, a_diff = (
             attention[:, :d],
@@ -503,7 +566,7 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             attention[:, 2 * d :],
         )
         # a_k . [h_i; h_j; |h_i - h_j|] = alpha x_i + beta x_j + gamma |x_i - x_j| + c
-        coefficients = ops.stack(
+        return ops.stack(
             [
                 ops.sum(head_kernel * a_src, axis=-1),  # alpha
                 ops.sum(head_kernel * a_dst, axis=-1),  # beta
@@ -512,6 +575,10 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             ],
             axis=-1,
         )  # (H, 4)
+
+    def _logits(self, x, coefficients):
+        """Edge logits (before the softmax over the source features), shape
+        (batch, heads, F, F)."""
         # The four terms of every edge as one (batch, 4, F*F) tensor, so that all
         # heads' scores come out of one batched product (fewer passes over the
         # B x H x F x F scores than summing broadcast terms).
@@ -602,23 +669,42 @@ def _keep_mask(shape, drop_steps, bits, seed_generator, dtype):
     2**(bits-1))): on CPU the random draws dominate the cost of the dropout.
     """
     *leading, rows, columns = shape
+    draws = _mask_draws(tuple(leading), rows * columns, bits, seed_generator)
+    threshold = _keep_threshold(drop_steps, bits)
+    return _keep_from_draws(draws, threshold, rows, columns, dtype)
+
+
+def _keep_from_draws(draws, threshold, rows, columns, dtype):
+    """The 0/1 mask (..., rows, columns) that ``draws`` (..., D) int32 decide:
+    their slices of the threshold's dtype keep an edge from ``threshold`` on."""
+    slices = ops.view(draws, threshold.dtype)
     n_edges = rows * columns
-    per_draw = 32 // bits
-    draws = keras.random.randint(
-        tuple(leading) + (-(-n_edges // per_draw),),
+    if slices.shape[-1] != n_edges:
+        slices = slices[..., :n_edges]
+    keep = ops.greater_equal(slices, threshold)
+    leading = tuple(ops.shape(draws)[:-1])
+    return ops.cast(ops.reshape(keep, leading + (rows, columns)), dtype)
+
+
+def _mask_draws(leading_shape, n_edges, bits, seed_generator):
+    """The int32 random draws of a dropout mask: ``32 // bits`` edges each."""
+    return keras.random.randint(
+        leading_shape + (-(-n_edges // (32 // bits)),),
         minval=-(2**31),
         maxval=2**31 - 1,
         dtype="int32",
         seed=seed_generator,
     )
-    slice_dtype = "int16" if bits == 16 else "int8"
-    slices = ops.view(draws, slice_dtype)
-    if n_edges % per_draw:
-        slices = slices[..., :n_edges]
-    # a threshold of the slices' own dtype: a Python int would promote them
-    threshold = ops.convert_to_tensor(drop_steps - 2 ** (bits - 1), slice_dtype)
-    keep = ops.greater_equal(slices, threshold)
-    return ops.cast(ops.reshape(keep, tuple(leading) + (rows, columns)), dtype)
+
+
+def _slice_dtype(bits):
+    return "int16" if bits == 16 else "int8"
+
+
+def _keep_threshold(drop_steps, bits):
+    """Slices at or above it keep their edge. Of the slices' own dtype: a
+    Python int would promote them."""
+    return ops.convert_to_tensor(drop_steps - 2 ** (bits - 1), _slice_dtype(bits))
 
 
 def _attention_sums(logits, values):

@@ -232,6 +232,93 @@ def test_hand_written_backward_matches_automatic_differentiation(general, dropou
     assert np.abs(np.asarray(gradients[0][-1])).max() > 0
 
 
+def _train_step_results(layer, x, stacked_on=None, graph=False):
+    """Outputs of a training call and the gradients of a loss with respect to
+    every weight and the input (through ``stacked_on`` first, if given)."""
+
+    def step(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            inner = x if stacked_on is None else stacked_on(x, training=True)
+            outputs = layer(inner, training=True)
+            loss = tf.reduce_sum(tf.sin(outputs))
+        weights = layer.trainable_variables
+        if stacked_on is not None:
+            weights = stacked_on.trainable_variables + weights
+        return [outputs] + tape.gradient(loss, weights + [x])
+
+    if graph:  # traced with an unknown batch size, as in model.fit
+        spec = tf.TensorSpec((None, x.shape[1]), x.dtype)
+        step = tf.function(step, input_signature=[spec])
+    return [np.asarray(value) for value in step(x)]
+
+
+@pytest.mark.parametrize(
+    "dropout_rate, edge_bias, stacked, graph",
+    [
+        (0.0, False, False, False),
+        (0.2, False, True, False),
+        (0.01, True, False, False),
+        (0.2, True, True, True),
+    ],
+)
+def test_compiled_attention_matches_the_op_by_op_path(
+    monkeypatch, dropout_rate, edge_bias, stacked, graph
+):
+    # Training steps of layers with many edges per sample run XLA-compiled
+    # kernels with their own backward pass (TensorFlow backend); twin layers
+    # with the same weights and seed draw the same dropout mask, so the
+    # compiled and the op-by-op path must agree on outputs and gradients.
+    from skgraphfeat import layers
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the compiled path exists on the TensorFlow backend only")
+    rng = np.random.default_rng(13)
+    x = tf.constant(rng.normal(size=(9, 6)))
+    results = []
+    for threshold in (0, np.inf):  # every layer compiled, then none
+        monkeypatch.setattr(layers, "_COMPILED_MIN_EDGES", threshold)
+        built = []
+        for _ in range(2 if stacked else 1):
+            layer = AdvancedGraphFeatureLayer(
+                embed_dim=6, num_heads=3, dropout_rate=dropout_rate, seed=5,
+                dtype="float64", edge_bias=edge_bias,
+            )  # fmt: skip
+            layer.build((None, 6))
+            _randomize_weights(layer, np.random.default_rng(len(built)))
+            built.append(layer)
+        assert built[0]._compiles_attention(True, False) == (threshold == 0)
+        stacked_on = built[1] if stacked else None
+        results.append(_train_step_results(built[0], x, stacked_on, graph))
+    for compiled, op_by_op in zip(*results, strict=True):
+        scale = np.abs(op_by_op).max()
+        assert scale > 0
+        np.testing.assert_allclose(compiled, op_by_op, rtol=1e-7, atol=1e-9 * scale)
+
+
+def test_compiled_attention_is_limited_to_large_training_steps(monkeypatch):
+    from skgraphfeat import layers
+
+    monkeypatch.setattr(layers, "_COMPILED_MIN_EDGES", 2**11)
+    large = AdvancedGraphFeatureLayer(embed_dim=8, num_heads=4, seed=0)
+    large.build((None, 23))  # 4 * 23**2 = 2116 edges per sample
+    small = AdvancedGraphFeatureLayer(embed_dim=8, num_heads=4, seed=0)
+    small.build((None, 22))  # 1936
+    categorical = AdvancedGraphFeatureLayer(
+        embed_dim=8, num_heads=4, categorical_cardinalities=[3] + [0] * 22
+    )
+    categorical.build((None, 23))
+    on_tensorflow = keras.backend.backend() == "tensorflow"
+    assert large._compiles_attention(True, False) == on_tensorflow
+    assert not large._compiles_attention(False, False)  # inference
+    assert not large._compiles_attention(True, True)  # adjacency requested
+    assert not small._compiles_attention(True, False)
+    assert not categorical._compiles_attention(True, False)
+    half = AdvancedGraphFeatureLayer(embed_dim=8, num_heads=4, dtype="mixed_float16")
+    half.build((None, 23))
+    assert not half._compiles_attention(True, False)
+
+
 @pytest.mark.parametrize(
     "cardinalities, missing_embeddings, hierarchical",
     [

@@ -284,20 +284,25 @@ REPRODUCE_SCRIPT = """
 import sys, numpy as np
 from sklearn.datasets import make_classification
 from skgraphfeat import GraphFeatureClassifier
-X, y = make_classification(n_samples=150, n_features=6, random_state=0)
+n_features = int(sys.argv[2])
+X, y = make_classification(n_samples=150, n_features=n_features, random_state=0)
 clf = GraphFeatureClassifier(max_iter=15, dropout_rate=0.2, random_state=42).fit(X, y)
 np.save(sys.argv[1], clf.predict_proba(X))
 """
 
 
-def test_same_random_state_is_bit_identical_across_processes(tmp_path, monkeypatch):
-    # also: a plain run prints nothing on stderr (no TensorFlow start-up spam)
+@pytest.mark.parametrize("n_features", [6, 24])
+def test_same_random_state_is_bit_identical_across_processes(
+    tmp_path, monkeypatch, n_features
+):
+    # also: a plain run prints nothing on stderr (no TensorFlow start-up spam);
+    # with 24 features the layer trains with XLA-compiled attention kernels
     monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
     for name in ("a.npy", "b.npy"):
         out = subprocess.run(
             # (the short fit's ConvergenceWarning is not what this checks)
             [sys.executable, "-W", "ignore::UserWarning", "-c", REPRODUCE_SCRIPT]
-            + [tmp_path / name],
+            + [tmp_path / name, str(n_features)],
             check=True,
             capture_output=True,
             text=True,
