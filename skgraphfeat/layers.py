@@ -51,8 +51,9 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
 
     The attention is evaluated in factorised form (the embedding is affine and
     shared), so memory grows as ``B * H * F**2`` rather than ``B * H * F**2 * E``.
-    On the TensorFlow backend, training steps of a layer with at least 2,048
-    edges per sample (``H * F**2``) run that attention as XLA-compiled kernels:
+    On the TensorFlow backend, float32 training steps of a layer with at least
+    2,048 edges per sample (``H * F**2``) run that attention as XLA-compiled
+    kernels:
     faster per step, at the price of a compilation of a second or two per
     batch shape, once per process. The results are those of the op-by-op path
     up to rounding.
@@ -499,17 +500,17 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         """Whether this call runs the attention as XLA-compiled kernels.
 
         Training steps of the numeric path on the TensorFlow backend in
-        float32 or float64, when every sample has at least
-        ``_COMPILED_MIN_EDGES`` edges (heads * F**2): there the compiled
-        kernels take less time per step than the op-by-op path; fewer
-        features leave too little work per sample to repay the compilation
-        (about a second per batch shape).
+        float32, when every sample has at least ``_COMPILED_MIN_EDGES`` edges
+        (heads * F**2): there the compiled kernels take less time per step
+        than the op-by-op path; fewer features leave too little work per
+        sample to repay the compilation (about a second per batch shape). In
+        float64, XLA's CPU code is slower than TensorFlow's kernels.
         """
         return (
             bool(training)
             and not return_attention_scores
             and not self._general_embeddings
-            and self.compute_dtype in ("float32", "float64")
+            and self.compute_dtype == "float32"
             and self.num_heads * self.num_features**2 >= _COMPILED_MIN_EDGES
             and keras.backend.backend() == "tensorflow"
         )

@@ -274,7 +274,7 @@ def test_compiled_attention_matches_the_op_by_op_path(
     if keras.backend.backend() != "tensorflow":
         pytest.skip("the compiled path exists on the TensorFlow backend only")
     rng = np.random.default_rng(13)
-    x = tf.constant(rng.normal(size=(9, 6)))
+    x = tf.constant(rng.normal(size=(9, 6)), "float32")  # compiled in float32 only
     results = []
     for threshold in (0, np.inf):  # every layer compiled, then none
         monkeypatch.setattr(layers, "_COMPILED_MIN_EDGES", threshold)
@@ -282,7 +282,7 @@ def test_compiled_attention_matches_the_op_by_op_path(
         for _ in range(2 if stacked else 1):
             layer = AdvancedGraphFeatureLayer(
                 embed_dim=6, num_heads=3, dropout_rate=dropout_rate, seed=5,
-                dtype="float64", edge_bias=edge_bias,
+                dtype="float32", edge_bias=edge_bias,
             )  # fmt: skip
             layer.build((None, 6))
             _randomize_weights(layer, np.random.default_rng(len(built)))
@@ -293,7 +293,7 @@ def test_compiled_attention_matches_the_op_by_op_path(
     for compiled, op_by_op in zip(*results, strict=True):
         scale = np.abs(op_by_op).max()
         assert scale > 0
-        np.testing.assert_allclose(compiled, op_by_op, rtol=1e-7, atol=1e-9 * scale)
+        np.testing.assert_allclose(compiled, op_by_op, rtol=1e-4, atol=1e-5 * scale)
 
 
 def test_compiled_attention_is_limited_to_large_training_steps(monkeypatch):
@@ -314,9 +314,10 @@ def test_compiled_attention_is_limited_to_large_training_steps(monkeypatch):
     assert not large._compiles_attention(True, True)  # adjacency requested
     assert not small._compiles_attention(True, False)
     assert not categorical._compiles_attention(True, False)
-    half = AdvancedGraphFeatureLayer(embed_dim=8, num_heads=4, dtype="mixed_float16")
-    half.build((None, 23))
-    assert not half._compiles_attention(True, False)
+    for dtype in ("mixed_float16", "float64"):
+        other = AdvancedGraphFeatureLayer(embed_dim=8, num_heads=4, dtype=dtype)
+        other.build((None, 23))
+        assert not other._compiles_attention(True, False)
 
 
 @pytest.mark.parametrize(
