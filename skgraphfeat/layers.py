@@ -53,10 +53,9 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
     shared), so memory grows as ``B * H * F**2`` rather than ``B * H * F**2 * E``.
     On the TensorFlow backend, float32 training steps of a layer with at least
     2,048 edges per sample (``H * F**2``) run that attention as XLA-compiled
-    kernels:
-    faster per step, at the price of a compilation of a second or two per
-    batch shape, once per process. The results are those of the op-by-op path
-    up to rounding.
+    kernels: faster per step, at the price of a compilation of a second or two
+    per batch shape, once per process. The results are those of the op-by-op
+    path up to rounding.
 
     Parameters
     ----------
@@ -493,8 +492,12 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             self.dropout_seed_generator,
             self.compute_dtype,
         )
+        return keep, self._dropout_scale()
+
+    def _dropout_scale(self):
+        """``1 / (1 - p)`` for the drop probability ``p`` the mask realises."""
         levels = 2**self._mask_bits
-        return keep, ops.cast(levels / (levels - self._drop_steps), self.compute_dtype)
+        return ops.cast(levels / (levels - self._drop_steps), self.compute_dtype)
 
     def _compiles_attention(self, training, return_attention_scores):
         """Whether this call runs the attention as XLA-compiled kernels.
@@ -532,8 +535,7 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
                 self.dropout_seed_generator,
             )
             threshold = _keep_threshold(self._drop_steps, bits)
-            levels = 2**bits
-            scale = ops.cast(levels / (levels - self._drop_steps), self.compute_dtype)
+            scale = self._dropout_scale()
         edge_bias = None
         if self.edge_bias:
             edge_bias = ops.cast(self.edge_bias_weights, self.compute_dtype)
