@@ -141,6 +141,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "learning_rate": [StrOptions({"constant", "cosine", "adaptive"})],
+        "average": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -175,6 +176,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         batch_size="auto",
         learning_rate_init=1e-3,
         learning_rate="constant",
+        average=True,
         max_iter=200,
         tol=1e-4,
         n_iter_no_change=10,
@@ -201,6 +203,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
         self.learning_rate = learning_rate
+        self.average = average
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
@@ -417,6 +420,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             first_epoch=first_epoch,
             schedule_length=self.max_iter,
             stop_early=not incremental,
+            average=self.average,
         )
         hooks = self._training_hooks(
             hook_callbacks, model, compiled, -(-len(indices) // batch_size), max_iter

@@ -6,7 +6,8 @@ The loop in ``_training.train`` calls every hook around each epoch:
 - ``on_epoch_begin(epoch, learning_rate) -> learning_rate``
 - ``on_epoch_end(record, params, diverged) -> (params, stop)``: ``record`` is
   the epoch's history entry, ``params`` the flat trainable weights (a tensor);
-  a hook may hand back other weights and ask to stop.
+  a hook may hand back other weights and ask to stop; it hands back the very
+  tensor it got when it leaves the weights alone.
 - ``on_train_end(params) -> params``
 """
 
@@ -172,7 +173,10 @@ class KerasCallbacks(TrainingHook):
             variable.assign(value)
 
     def _read(self, params):
+        """The model's weights: ``params`` itself unless a callback set others."""
         import tensorflow as tf
 
         values = self.compiled.pack([v.numpy() for v in self.model.trainable_variables])
+        if np.array_equal(values, params.numpy()):
+            return params
         return tf.convert_to_tensor(values, params.dtype)

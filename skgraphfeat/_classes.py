@@ -57,6 +57,15 @@ _SHARED_PARAMETERS = """
         epochs; "adaptive" divides it by 5 each time the loss (the validation
         score with ``early_stopping``) has not improved by ``tol`` for
         ``max(1, n_iter_no_change // 2)`` epochs in a row.
+    average : bool, default=True
+        Fit the weights to a running average of the weights each optimizer
+        step reaches, step ``t`` weighted in proportion to ``t + 2`` and the
+        starting weights as 3 (so later steps count more; scikit-learn's
+        SGDClassifier ``average`` weighs them equally). It smooths out the
+        noise of the last steps. The ``early_stopping`` score is taken on the
+        average; ``partial_fit`` calls continue the average, and Adam
+        continues from its own weights; a ``warm_start`` fit starts a fresh
+        average from the fitted weights.
     max_iter : int, default=200
         Maximum number of epochs.
     tol : float, default=1e-4
@@ -287,6 +296,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
         batch_size="auto",
         learning_rate_init=1e-3,
         learning_rate="constant",
+        average=True,
         max_iter=200,
         tol=1e-4,
         n_iter_no_change=10,
@@ -315,6 +325,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
             batch_size=batch_size,
             learning_rate_init=learning_rate_init,
             learning_rate=learning_rate,
+            average=average,
             max_iter=max_iter,
             tol=tol,
             n_iter_no_change=n_iter_no_change,
@@ -574,6 +585,7 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
         batch_size="auto",
         learning_rate_init=1e-3,
         learning_rate="constant",
+        average=True,
         max_iter=200,
         tol=1e-4,
         n_iter_no_change=10,
@@ -602,6 +614,7 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
             batch_size=batch_size,
             learning_rate_init=learning_rate_init,
             learning_rate=learning_rate,
+            average=average,
             max_iter=max_iter,
             tol=tol,
             n_iter_no_change=n_iter_no_change,

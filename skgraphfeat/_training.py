@@ -105,6 +105,7 @@ class CompiledNetwork:
                     step=scalar,
                     best_loss=scalar,
                     no_improvement=int_scalar,
+                    average=tf.TensorSpec([n_params], dtype),
                 ),
                 tf.TensorSpec([None, n_features], dtype),  # X
                 target_spec,
@@ -113,6 +114,7 @@ class CompiledNetwork:
                 scalar,  # learning rate
                 scalar,  # L2 strength, already divided by the total weight
                 scalar,  # mask rate
+                scalar,  # 1 to average the weights along the steps, 0 not to
                 int_scalar,  # batch size
                 int_scalar,  # seed
                 int_scalar,  # index of the first epoch of this call
@@ -169,8 +171,8 @@ class CompiledNetwork:
         return tf.math.divide_no_nan(tf.reduce_sum(squared, axis=1), counts)
 
     def _train_epochs(
-        self, state, X, Y, W, fill, learning_rate, l2, mask_rate, batch_size, seed,
-        first_epoch, max_epochs, tol, n_iter_no_change,
+        self, state, X, Y, W, fill, learning_rate, l2, mask_rate, averaging,
+        batch_size, seed, first_epoch, max_epochs, tol, n_iter_no_change,
     ):  # fmt: skip
         """Run up to ``max_epochs`` epochs, stopping as MLPClassifier does.
 
@@ -185,8 +187,8 @@ class CompiledNetwork:
         def one_epoch(epoch, state, losses, stopped):
             epoch_seed = tf.stack([seed, first_epoch + epoch])
             state, loss = self._run_epoch(
-                state, X, Y, W, fill, learning_rate, l2, mask_rate, batch_size,
-                epoch_seed,
+                state, X, Y, W, fill, learning_rate, l2, mask_rate, averaging,
+                batch_size, epoch_seed,
             )  # fmt: skip
             improved = loss <= state.best_loss - tol
             state = state._replace(
@@ -206,9 +208,16 @@ class CompiledNetwork:
         return state, losses.stack(), stopped
 
     def _run_epoch(
-        self, state, X, Y, W, fill, learning_rate, l2, mask_rate, batch_size, seed
-    ):
-        """One pass of Adam over shuffled mini-batches; returns the mean loss."""
+        self, state, X, Y, W, fill, learning_rate, l2, mask_rate, averaging,
+        batch_size, seed,
+    ):  # fmt: skip
+        """One pass of Adam over shuffled mini-batches; returns the mean loss.
+
+        After every step the running average moves towards the new weights
+        with decay ``(1 + t) / (3 + t)`` at step ``t`` (times ``averaging``,
+        so 0 keeps it equal to the weights): after ``T`` steps from the start
+        ``w_0`` it is ``(3 w_0 + sum_t (t + 2) w_t) / ((T + 2) (T + 3))``.
+        """
         dtype = state.params.dtype
         n_samples = tf.shape(X)[0]
         order = tf.argsort(tf.random.stateless_uniform([n_samples], seed=seed))
@@ -216,7 +225,9 @@ class CompiledNetwork:
         decay_mask = tf.constant(self.decay_mask, dtype)
         zero = tf.zeros([], dtype)
 
-        def one_batch(index, params, non_trainable, m, v, step, loss_sum, weight_sum):
+        def one_batch(
+            index, params, non_trainable, m, v, step, loss_sum, weight_sum, average
+        ):
             rows = order[
                 index * batch_size : tf.minimum((index + 1) * batch_size, n_samples)
             ]
@@ -256,18 +267,23 @@ class CompiledNetwork:
                 learning_rate * tf.sqrt(1 - ADAM_BETA_2**step) / (1 - ADAM_BETA_1**step)
             )
             params = params - rate * m / (tf.sqrt(v) + ADAM_EPSILON)
+            decay = averaging * (1 + step) / (3 + step)
+            average = params + decay * (average - params)
             return (
                 index + 1, params, list(new_non_trainable), m, v, step,
-                loss_sum + weighted_sum, weight_sum + batch_weight,
+                loss_sum + weighted_sum, weight_sum + batch_weight, average,
             )  # fmt: skip
 
-        _, params, non_trainable, m, v, step, loss_sum, weight_sum = tf.while_loop(
-            lambda index, *_: index < n_batches,
-            one_batch,
-            [
-                tf.constant(0), state.params, list(state.non_trainable),
-                state.first_moments, state.second_moments, state.step, zero, zero,
-            ],
+        _, params, non_trainable, m, v, step, loss_sum, weight_sum, average = (
+            tf.while_loop(
+                lambda index, *_: index < n_batches,
+                one_batch,
+                [
+                    tf.constant(0), state.params, list(state.non_trainable),
+                    state.first_moments, state.second_moments, state.step, zero,
+                    zero, state.average,
+                ],
+            )
         )  # fmt: skip
         penalty = 0.5 * l2 * tf.reduce_sum(decay_mask * tf.square(params))
         epoch_loss = tf.math.divide_no_nan(loss_sum, weight_sum) + penalty
@@ -277,6 +293,7 @@ class CompiledNetwork:
             first_moments=m,
             second_moments=v,
             step=step,
+            average=average,
         )
         return state, epoch_loss
 
@@ -447,7 +464,12 @@ def resolve_distribution(distribution):
 
 
 class TrainingState(NamedTuple):
-    """Everything the optimizer carries from one epoch to the next."""
+    """Everything the optimizer carries from one epoch to the next.
+
+    ``params`` are the weights Adam steps from; ``average`` is their running
+    average along the steps (equal to ``params`` without averaging), the
+    weights the model ends up with.
+    """
 
     params: object
     non_trainable: list
@@ -456,17 +478,23 @@ class TrainingState(NamedTuple):
     step: object
     best_loss: object
     no_improvement: object
+    average: object
 
 
 @dataclass
 class OptimizerState:
     """Adam's moments, step count and current learning rate, kept between calls
-    of ``partial_fit`` so that streaming training continues where it stopped."""
+    of ``partial_fit`` so that streaming training continues where it stopped.
+
+    With weight averaging the model holds the average and ``params`` the
+    weights Adam last stepped to, from which it continues; None otherwise.
+    """
 
     first_moments: np.ndarray
     second_moments: np.ndarray
     step: float
     learning_rate: float
+    params: np.ndarray | None = None
 
 
 @dataclass
@@ -506,6 +534,8 @@ class TrainingConfig:
     schedule_length: int = 0
     # partial_fit runs one epoch and neither stops early nor warns.
     stop_early: bool = True
+    # The model's weights are the running average of the steps' weights.
+    average: bool = False
 
 
 def scheduled_learning_rate(config, current, epoch, no_improvement):
@@ -538,7 +568,9 @@ def train(
     ----------
     compiled : CompiledNetwork
     params : ndarray
-        Flat initial trainable weights.
+        Flat initial trainable weights (the model's: with weight averaging and
+        an ``optimizer`` that holds its own ``params``, the average continues
+        from these and Adam from those).
     non_trainable : list of ndarray
         Initial non-trainable weights (standardization, dropout seed states).
     data : tuple (X, Y, W, fill) of ndarrays
@@ -556,6 +588,9 @@ def train(
     dtype = compiled.spec.dtype
     data = [tf.convert_to_tensor(a) for a in data]
     params = tf.convert_to_tensor(params, dtype)
+    average = params
+    if config.average and optimizer is not None and optimizer.params is not None:
+        params = tf.convert_to_tensor(optimizer.params, dtype)
     if optimizer is None:
         optimizer = OptimizerState(
             first_moments=np.zeros(params.shape, dtype),
@@ -571,10 +606,12 @@ def train(
         step=tf.constant(optimizer.step, dtype),
         best_loss=tf.constant(np.inf, dtype),
         no_improvement=tf.constant(0),
+        average=average,
     )
     fixed = [
         tf.constant(config.l2, dtype),
         tf.constant(config.mask_rate, dtype),
+        tf.constant(float(config.average), dtype),
         tf.constant(config.batch_size, tf.int32),
         tf.constant(config.seed, tf.int32),
     ]
@@ -620,7 +657,7 @@ def train(
                 stopped = bool(converged)
         if validation is not None and not diverged:
             score, validation_loss = validation(
-                compiled.unpack_tensor(state.params), state.non_trainable
+                compiled.unpack_tensor(state.average), state.non_trainable
             )
             record["validation_score"] = score
             record["validation_loss"] = validation_loss
@@ -633,8 +670,8 @@ def train(
             stopped = config.stop_early and no_improvement > config.n_iter_no_change
         record["learning_rate"] = learning_rate
         for hook in hooks:
-            params, stop = hook.on_epoch_end(record, state.params, diverged)
-            state = state._replace(params=params)
+            weights, stop = hook.on_epoch_end(record, state.average, diverged)
+            state = _with_weights(state, weights)
             stopped = stopped or stop
         if diverged:
             if not stopped:
@@ -650,7 +687,7 @@ def train(
     if validation is not None and result.best_validation_score is not None:
         state = best
     for hook in hooks:
-        state = state._replace(params=hook.on_train_end(state.params))
+        state = _with_weights(state, hook.on_train_end(state.average))
     if config.stop_early and not stopped:
         warnings.warn(
             f"Maximum iterations ({config.max_iter}) reached and the optimization "
@@ -658,12 +695,24 @@ def train(
             ConvergenceWarning,
             stacklevel=3,
         )
-    result.params = state.params.numpy()
+    result.params = state.average.numpy()
     result.non_trainable = [t.numpy() for t in state.non_trainable]
     result.optimizer = OptimizerState(
         first_moments=state.first_moments.numpy(),
         second_moments=state.second_moments.numpy(),
         step=float(state.step),
         learning_rate=float(learning_rate),
+        params=state.params.numpy() if config.average else None,
     )
     return result
+
+
+def _with_weights(state, weights):
+    """``state`` with the model weights a hook handed back.
+
+    A hook hands back the very tensor it was given unless a callback set other
+    weights; training then goes on from those, the average restarting there.
+    """
+    if weights is state.average:
+        return state
+    return state._replace(params=weights, average=weights)

@@ -17,6 +17,7 @@ from skgraphfeat import (
     GraphFeatureRegressor,
     GraphFeatureTransformer,
 )
+from skgraphfeat._base import BaseGraphFeature
 from skgraphfeat.exceptions import TrainingDivergedError
 
 SMALL = {"embed_dim": 8, "num_heads": 2, "hidden_layer_sizes": (16,), "random_state": 0}
@@ -154,6 +155,86 @@ def test_partial_fit_keeps_the_optimizer_state(binary):
     assert clf._optimizer_state.step == 2  # 240 rows, batches of 200
     clf.partial_fit(X, y)
     assert clf._optimizer_state.step == 4
+
+
+# ---------------------------------------------------------- weight averaging
+def _flat(weights):
+    return np.concatenate([np.asarray(w).ravel() for w in weights])
+
+
+def _weights_seen_at_each_epoch(X, y, **params):
+    """Trainable weights the model holds before training and after each epoch."""
+    seen = []
+
+    class RecordWeights(keras.callbacks.Callback):
+        def _record(self):
+            seen.append(_flat(self.model.trainable_weights))
+
+        def on_train_begin(self, logs=None):
+            self._record()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self._record()
+
+    # one batch per epoch: each epoch is one optimizer step
+    clf = GraphFeatureClassifier(
+        batch_size=len(X), callbacks=[RecordWeights()], **params, **SMALL
+    ).fit(X, y)
+    return seen, _flat(clf.model_.trainable_weights)
+
+
+def test_averaged_weights_count_step_t_in_proportion_to_t_plus_2(binary):
+    X, y = binary
+    steps, plain_final = _weights_seen_at_each_epoch(X, y, max_iter=6, average=False)
+    averages, final = _weights_seen_at_each_epoch(X, y, max_iter=6, average=True)
+    np.testing.assert_array_equal(averages[0], steps[0])  # the same start
+    np.testing.assert_array_equal(plain_final, steps[-1])
+    for t in range(1, 7):
+        weights = np.arange(t + 1) + 2.0
+        weights[0] = 3.0  # the start counts as much as the first step
+        expected = weights @ np.array(steps[: t + 1]) / weights.sum()
+        np.testing.assert_allclose(averages[t], expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(final, averages[-1])
+    assert not np.allclose(final, plain_final)
+
+
+def test_partial_fit_continues_the_average_and_the_optimizer(binary):
+    X, y = binary
+    fitted = GraphFeatureClassifier(max_iter=4, batch_size=240, **SMALL).fit(X, y)
+    streamed = GraphFeatureClassifier(batch_size=240, **SMALL)
+    for _ in range(4):
+        streamed.partial_fit(X, y, classes=[0, 1])
+    np.testing.assert_allclose(
+        streamed.predict_proba(X), fitted.predict_proba(X), rtol=1e-9, atol=1e-12
+    )
+    # Adam goes on from its own weights, which the model does not hold
+    held = _flat(streamed.model_.trainable_weights)
+    assert not np.allclose(streamed._optimizer_state.params, held)
+    plain = GraphFeatureClassifier(average=False, **SMALL).partial_fit(
+        X, y, classes=[0, 1]
+    )
+    assert plain._optimizer_state.params is None
+
+
+def test_early_stopping_scores_the_averaged_weights(monkeypatch):
+    X, y = make_regression(n_samples=300, n_features=5, noise=5.0, random_state=0)
+    held_out = []
+    split = BaseGraphFeature._early_stopping_split
+
+    def record_split(self, *args):
+        train, validation = split(self, *args)
+        held_out.append(validation)
+        return train, validation
+
+    monkeypatch.setattr(BaseGraphFeature, "_early_stopping_split", record_split)
+    reg = GraphFeatureRegressor(
+        max_iter=8, early_stopping=True, n_iter_no_change=50, **SMALL
+    ).fit(X, y)
+    (validation,) = held_out
+    # the kept weights are the best epoch's average, the one that was scored
+    assert reg.score(X[validation], y[validation]) == pytest.approx(
+        reg.best_validation_score_, rel=1e-9
+    )
 
 
 # -------------------------------------------------------------------- verbose

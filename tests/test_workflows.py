@@ -256,9 +256,14 @@ def test_save_and_load_keep_everything(frame, tmp_path):
     np.testing.assert_array_equal(
         loaded.predict_proba(numeric), clf.predict_proba(numeric)
     )
-    # a loaded model can go on training
+    # a loaded model goes on training as the saved one does (the optimizer's
+    # own weights, next to the averaged ones, were saved too)
     loaded.partial_fit(numeric, labels)
     assert loaded.n_iter_ == clf.n_iter_ + 1
+    clf.partial_fit(numeric, labels)
+    np.testing.assert_array_equal(
+        loaded.predict_proba(numeric), clf.predict_proba(numeric)
+    )
 
     reg = GraphFeatureRegressor(**SMALL).fit(numeric, data["age"] * 2)
     reg.save(tmp_path / "reg.keras")
