@@ -65,7 +65,9 @@ _SHARED_PARAMETERS = """
         noise of the last steps. The ``early_stopping`` score is taken on the
         average; ``partial_fit`` calls continue the average, and Adam
         continues from its own weights; a ``warm_start`` fit starts a fresh
-        average from the fitted weights.
+        average from the fitted weights. After few steps (a small
+        ``max_iter``) the average still lags behind the last weights; set
+        False there.
     max_iter : int, default=200
         Maximum number of epochs.
     tol : float, default=1e-4

@@ -324,7 +324,9 @@ def test_a_normal_fit_and_predict_emit_no_warnings(tmp_path):
         clf = GraphFeatureClassifier(early_stopping=True, random_state=0).fit(X, y)
         clf.predict(X)
         clf.predict_proba(X)
-        reg = GraphFeatureRegressor(early_stopping=True, random_state=0)
+        # (the averaged weights' held-out R^2 creeps up here by about 5e-4 an
+        # epoch for over 200 epochs: a coarser tol lets it stop, not warn)
+        reg = GraphFeatureRegressor(early_stopping=True, tol=1e-3, random_state=0)
         reg.fit(X, y * 1.0).predict(X)
         GraphFeatureTransformer(random_state=0).fit(X).transform(X)
         # nor do the round trips through pickle and save/load
@@ -332,6 +334,7 @@ def test_a_normal_fit_and_predict_emit_no_warnings(tmp_path):
         clf.save(tmp_path / "clf.keras")
         skgraphfeat.load(tmp_path / "clf.keras").predict(X)
     assert clf.n_iter_ < 200
+    assert reg.n_iter_ < 200
 
 
 def test_hitting_max_iter_warns_like_mlp():
