@@ -21,22 +21,13 @@ decide the edges (slice >= ``threshold``: kept), or None without dropout;
 [x_j, 1]``, shape (B, H, F, 2).
 """
 
-import threading
-
 import tensorflow as tf
 
-from ._quiet_import import filtered_native_stderr
-
 NEGATIVE_SLOPE = 0.2
-
-_warm_up_lock = threading.Lock()
-_warmed_up = False
-
 
 def attention_sums(x, coefficients, draws, threshold, edge_bias=None):
     """Sums of the kept, unscaled adjacency times ``[x_j, 1]``, (B, H, F, 2),
     differentiable with respect to ``x``, ``coefficients`` and ``edge_bias``."""
-    _warm_up()
     extra = () if edge_bias is None else (edge_bias,)
 
     @tf.custom_gradient
@@ -56,19 +47,6 @@ def attention_sums(x, coefficients, draws, threshold, edge_bias=None):
         return sums, backward
 
     return forward(x, coefficients, *extra)
-
-
-def _warm_up():
-    """Compile a tiny forward pass once per process, eagerly, with the native
-    log lines of the process's first XLA compilation filtered out (the
-    compilations inside a model's training step would print them)."""
-    global _warmed_up
-    with _warm_up_lock:
-        if _warmed_up:
-            return
-        with tf.init_scope(), filtered_native_stderr():
-            _forward(tf.zeros((1, 2)), tf.zeros((1, 4)), None, None, None)
-        _warmed_up = True
 
 
 def _scores(x, coefficients):

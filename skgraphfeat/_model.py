@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from ._quiet_import import import_quietly
+import keras
+
 from .layers import AdvancedGraphFeatureLayer
 
-keras = import_quietly("keras")
 ops = keras.ops
 
 FEATURES_LAYER = "graph_features"

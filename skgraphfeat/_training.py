@@ -21,15 +21,14 @@ import warnings
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import keras
 import numpy as np
+import tensorflow as tf
 from sklearn.exceptions import ConvergenceWarning
 
 from ._model import FEATURES_LAYER, build_network, network_seed_count
-from ._quiet_import import import_quietly
 from .exceptions import TrainingDivergedError
 
-keras = import_quietly("keras")
-tf = import_quietly("tensorflow")
 
 SOFTMAX_CROSS_ENTROPY = "softmax_cross_entropy"
 SQUARED_ERROR = "squared_error"

@@ -9,12 +9,23 @@ Errors print one line, ``skgraphfeat: error: ...``, and exit with status 1 (2
 for a wrong invocation, as argparse does); ``--debug`` shows the traceback
 instead. Importing this module is light: pandas, scikit-learn, TensorFlow and
 matplotlib load inside the commands that need them.
+
+The command line owns its process, so it configures TensorFlow's logging there
+(the library never does: imported into someone else's program it leaves the
+process's log settings and file descriptors alone). Unless the user set
+``TF_CPP_MIN_LOG_LEVEL``, the command sets it to 3 before TensorFlow loads and
+discards what TensorFlow's native start-up writes to stderr (CPU-feature and
+CUDA probes, which that variable does not reach), writing it back only if the
+import fails. With ``TF_CPP_MIN_LOG_LEVEL`` set, TensorFlow prints as it would
+anywhere.
 """
 
 import argparse
 import ast
+import contextlib
 import os
 import sys
+import tempfile
 import time
 
 PROG = "skgraphfeat"
@@ -35,6 +46,62 @@ class CommandError(Exception):
     def __init__(self, message, status=1):
         super().__init__(message)
         self.status = status
+
+
+# ------------------------------------------------------- the process's logs
+_TF_LOG_LEVEL = "TF_CPP_MIN_LOG_LEVEL"
+# whether the user chose TensorFlow's log level (set in main)
+_user_log_level = True
+
+
+def configure_tensorflow_logging(environ=os.environ):
+    """Quiet TensorFlow's logs in this process unless the user set a level.
+
+    Returns whether the user had set ``TF_CPP_MIN_LOG_LEVEL``.
+    """
+    user_set = _TF_LOG_LEVEL in environ
+    environ.setdefault(_TF_LOG_LEVEL, "3")
+    return user_set
+
+
+@contextlib.contextmanager
+def _discarded_native_stderr():
+    """Send the process's stderr file descriptor to a temporary file for the
+    block; write the file back only if the block raises."""
+    try:
+        stderr_fd = sys.__stderr__.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield  # no real stderr
+        return
+    with tempfile.TemporaryFile() as captured:
+        sys.__stderr__.flush()
+        saved = os.dup(stderr_fd)
+        os.dup2(captured.fileno(), stderr_fd)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, stderr_fd)
+            captured.seek(0)
+            sys.__stderr__.write(captured.read().decode(errors="replace"))
+            sys.__stderr__.flush()
+            raise
+        finally:
+            os.dup2(saved, stderr_fd)
+            os.close(saved)
+
+
+def start_tensorflow():
+    """Import TensorFlow and Keras now, without their native start-up lines
+    unless the user asked for TensorFlow's logs (see the module docstring)."""
+    if "tensorflow" in sys.modules or _user_log_level:
+        import keras  # noqa: F401
+
+        return
+    with _discarded_native_stderr():
+        import keras  # noqa: F401
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()  # where the CUDA probe reports
 
 
 # ------------------------------------------------------------------ tables
@@ -199,6 +266,7 @@ def make_estimator(task, params):
 
     from . import GraphFeatureClassifier, GraphFeatureRegressor
 
+    start_tensorflow()
     cls = GraphFeatureClassifier if task == "classification" else GraphFeatureRegressor
     estimator = cls(random_state=0)
     valid = estimator.get_params(deep=False)
@@ -374,6 +442,7 @@ def load_model(path):
         )
     from . import load
 
+    start_tensorflow()
     return load(path)  # a ValueError naming the problem for other files not ours
 
 
@@ -572,6 +641,7 @@ def run_demo(args):
 
     if args.out:
         _check_output(args.out, "--out")
+    start_tensorflow()
     data = load_breast_cancer(as_frame=True)
     X, y = data.data, data.target
     cv = 2 if args.quick and args.cv is None else (args.cv or 5)
@@ -856,6 +926,8 @@ def _one_line(error):
 
 def main(argv=None) -> int:
     """Run the command line; returns the exit status."""
+    global _user_log_level
+    _user_log_level = configure_tensorflow_logging()
     args = build_parser().parse_args(argv)
     debug = getattr(args, "debug", False)
     import warnings

@@ -6,9 +6,8 @@ heavy import happens only when a layer is first used.
 
 import numbers
 
-from ._quiet_import import import_quietly
+import keras
 
-keras = import_quietly("keras")
 ops = keras.ops
 
 __all__ = ["AdvancedGraphFeatureLayer"]

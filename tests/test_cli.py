@@ -17,20 +17,32 @@ import pytest
 
 import skgraphfeat
 
-ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
+# The command line as a user runs it: TensorFlow's log level left to the
+# command, and oneDNN forced on so that TensorFlow's start-up prints lines of its
+# own on every CPU (as it does by default on many).
+ENV = {
+    **{k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"},
+    "TF_ENABLE_ONEDNN_OPTS": "1",
+    "MPLBACKEND": "Agg",
+}
 FEATURES = ["age", "income", "tenure", "visits"]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def run_cli(*args, cwd):
+def run_cli(*args, cwd, env=None):
     return subprocess.run(
         [sys.executable, "-m", "skgraphfeat", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
-        env=ENV,
+        env=ENV if env is None else env,
         timeout=600,
     )
+
+
+def our_lines(stderr):
+    """The lines the command itself prints (they start with its name)."""
+    return [line for line in stderr.splitlines() if line.startswith("skgraphfeat")]
 
 
 def check_ok(result):
@@ -44,12 +56,12 @@ def check_error(result, *fragments, status=1):
     assert result.returncode == status, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    if status == 1:  # our own errors: exactly one line
-        assert len(lines) == 1, result.stderr
-    assert lines[-1].startswith("skgraphfeat"), result.stderr
-    assert "error: " in lines[-1]
+    ours = our_lines(result.stderr)
+    assert len(ours) == 1, result.stderr  # one line of our own, whatever else
+    assert lines[-1] == ours[0], result.stderr  # ... and it comes last
+    assert "error: " in ours[0]
     for fragment in fragments:
-        assert fragment in lines[-1]
+        assert fragment in ours[0]
 
 
 @pytest.fixture(scope="module")
@@ -265,6 +277,29 @@ def test_a_plain_keras_model_is_not_ours(classifier, workdir):
 def test_predict_refuses_columns_that_differ_from_fit(classifier, workdir):
     path, _ = classifier
     result = run_cli("predict", path.name, "fewer_columns.csv", cwd=workdir)
+    check_error(result, "lacks 1 of the model's 4 feature columns: 'income'")
+
+
+def test_tensorflow_start_up_is_kept_off_stderr_unless_asked_for(
+    classifier, workdir
+):
+    path, _ = classifier
+    args = ("predict", path.name, "new.csv", "--out", "quiet.csv")
+    # oneDNN forced on (ENV), no log level set: only what the command says
+    quiet = check_ok(run_cli(*args, cwd=workdir))
+    assert quiet.stderr.splitlines() == [
+        "skgraphfeat: note: not using columns the model was not fitted on: 'id'",
+        "wrote 15 predictions to quiet.csv",
+    ]
+    # a level the user set is respected: TensorFlow then prints its own lines,
+    # and the command's messages and one-line errors are the same among them
+    loud_env = {**ENV, "TF_CPP_MIN_LOG_LEVEL": "0"}
+    loud = check_ok(run_cli(*args, cwd=workdir, env=loud_env))
+    assert len(loud.stderr.splitlines()) > len(quiet.stderr.splitlines())
+    assert our_lines(loud.stderr) == our_lines(quiet.stderr)
+    result = run_cli("predict", path.name, "fewer_columns.csv", cwd=workdir,
+                     env=loud_env)  # fmt: skip
+    assert "oneDNN" in result.stderr
     check_error(result, "lacks 1 of the model's 4 feature columns: 'income'")
 
 

@@ -1,6 +1,8 @@
 """Hostile input, divergence, interruption, threads, memory, reproducibility and
 warnings: what a long-running service needs from the estimators."""
 
+import json
+import os
 import pickle
 import subprocess
 import sys
@@ -281,7 +283,11 @@ def test_thirty_fits_do_not_leak_memory():
 
 # ---------------------------------------------------------- reproducibility
 REPRODUCE_SCRIPT = """
-import sys, numpy as np
+import io, json, sys
+import numpy as np
+# what Python code writes to stderr (warnings, logging, prints), apart from the
+# native lines TensorFlow itself writes to the file descriptor
+sys.stderr = python_stderr = io.StringIO()
 from sklearn.datasets import make_classification
 from skgraphfeat import GraphFeatureClassifier
 probabilities = []
@@ -291,13 +297,19 @@ for n_features, dtype in ((6, "float64"), (24, "float32")):
     clf = GraphFeatureClassifier(max_iter=15, dropout_rate=0.2, random_state=42)
     probabilities.append(clf.fit(X, y).predict_proba(X))
 np.save(sys.argv[1], np.stack(probabilities))
+print(json.dumps(python_stderr.getvalue()))
 """
 
 
-def test_same_random_state_is_bit_identical_across_processes(tmp_path, monkeypatch):
-    # also: a plain run prints nothing on stderr (no TensorFlow start-up spam);
-    # with 24 features in float32 the layer trains with XLA-compiled attention
-    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+@pytest.mark.parametrize("threads", ["1", "default"])
+def test_same_random_state_is_bit_identical_across_processes(tmp_path, threads):
+    # with 24 features in float32 the layer trains with XLA-compiled attention;
+    # "default": TensorFlow's own thread pools, sized from the machine
+    env = {k: v for k, v in os.environ.items() if k != "TF_NUM_INTRAOP_THREADS"}
+    if threads != "default":
+        env["TF_NUM_INTRAOP_THREADS"] = threads
+    # TensorFlow's native start-up lines forced on: they are not ours to check
+    env.update(TF_CPP_MIN_LOG_LEVEL="0", TF_ENABLE_ONEDNN_OPTS="1")
     for name in ("a.npy", "b.npy"):
         out = subprocess.run(
             # (the short fit's ConvergenceWarning is not what this checks)
@@ -306,11 +318,41 @@ def test_same_random_state_is_bit_identical_across_processes(tmp_path, monkeypat
             check=True,
             capture_output=True,
             text=True,
+            env=env,
         )
-        assert out.stderr == ""
+        assert "oneDNN" in out.stderr  # TensorFlow printed, as forced
+        assert json.loads(out.stdout.splitlines()[-1]) == ""  # and we did not
     np.testing.assert_array_equal(
         np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy")
     )
+
+
+LEAVES_STDERR_ALONE_SCRIPT = """
+import os
+import numpy as np
+calls = []
+real_dup2 = os.dup2
+def recording_dup2(fd, fd2, *args, **kwargs):
+    calls.append(fd2)
+    return real_dup2(fd, fd2, *args, **kwargs)
+os.dup2 = recording_dup2
+from skgraphfeat import GraphFeatureClassifier
+X = np.random.default_rng(0).normal(size=(40, 24)).astype("float32")
+clf = GraphFeatureClassifier(max_iter=2, random_state=0).fit(X, X[:, 0] > 0)
+clf.predict(X)
+print(calls)
+"""
+
+
+def test_the_library_does_not_redirect_the_processes_file_descriptors():
+    # neither at the first import of TensorFlow nor at the first XLA compilation
+    out = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", LEAVES_STDERR_ALONE_SCRIPT],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert out.stdout.splitlines()[-1] == "[]"
 
 
 # ------------------------------------------------------------------ warnings
