@@ -25,6 +25,7 @@ import tensorflow as tf
 
 NEGATIVE_SLOPE = 0.2
 
+
 def attention_sums(x, coefficients, draws, threshold, edge_bias=None):
     """Sums of the kept, unscaled adjacency times ``[x_j, 1]``, (B, H, F, 2),
     differentiable with respect to ``x``, ``coefficients`` and ``edge_bias``."""

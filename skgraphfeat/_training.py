@@ -29,7 +29,6 @@ from sklearn.exceptions import ConvergenceWarning
 from ._model import FEATURES_LAYER, build_network, network_seed_count
 from .exceptions import TrainingDivergedError
 
-
 SOFTMAX_CROSS_ENTROPY = "softmax_cross_entropy"
 SQUARED_ERROR = "squared_error"
 MASKED_RECONSTRUCTION = "masked_reconstruction"

@@ -280,9 +280,7 @@ def test_predict_refuses_columns_that_differ_from_fit(classifier, workdir):
     check_error(result, "lacks 1 of the model's 4 feature columns: 'income'")
 
 
-def test_tensorflow_start_up_is_kept_off_stderr_unless_asked_for(
-    classifier, workdir
-):
+def test_tensorflow_start_up_is_kept_off_stderr_unless_asked_for(classifier, workdir):
     path, _ = classifier
     args = ("predict", path.name, "new.csv", "--out", "quiet.csv")
     # oneDNN forced on (ENV), no log level set: only what the command says
