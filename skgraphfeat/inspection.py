@@ -49,9 +49,10 @@ def summary_rows(n_samples, n_blocks, num_heads, n_features):
 def block_adjacency(model, n_blocks, X):
     """Adjacency of every graph block for consecutive row chunks of ``X``.
 
-    Runs the network's ``standardize`` layer and then each ``graph_block_{i}``
-    with ``return_attention_scores=True`` (inference mode), adding the block's
-    output back through ``graph_residual_{i}`` as the network does.
+    Each ``graph_block_{i}`` is run (inference mode, with
+    ``return_attention_scores=True``) on the very tensor the network feeds it,
+    read from the network's own graph, so the wiring between blocks (residuals,
+    category codes and missing values set aside) is the network's, not a copy.
 
     Parameters
     ----------
@@ -68,22 +69,24 @@ def block_adjacency(model, n_blocks, X):
         Row ``i`` of each F x F matrix sums to 1: how much feature ``i`` draws
         on every feature ``j`` for that sample.
     """
-    from keras import ops
+    from keras import Model, ops
 
-    standardize = model.get_layer("standardize")
     blocks = [model.get_layer(f"graph_block_{b}") for b in range(n_blocks)]
-    residuals = [model.get_layer(f"graph_residual_{b}") for b in range(n_blocks)]
+    block_inputs = Model(model.input, [block.input for block in blocks])
     per_row = n_blocks * blocks[0].num_heads * X.shape[1] ** 2
     chunk = max(1, _CHUNK_VALUES // per_row)
     for start in range(0, len(X), chunk):
-        hidden = standardize(ops.convert_to_tensor(X[start : start + chunk]))
-        adjacency = []
-        for block, residual in zip(blocks, residuals, strict=True):
-            outputs, scores = block(
-                hidden, training=False, return_attention_scores=True
+        fed = block_inputs(
+            ops.convert_to_tensor(X[start : start + chunk]), training=False
+        )
+        if not isinstance(fed, list | tuple):  # one block: Keras unwraps it
+            fed = [fed]
+        adjacency = [
+            ops.convert_to_numpy(
+                block(hidden, training=False, return_attention_scores=True)[1]
             )
-            hidden = residual([hidden, outputs])
-            adjacency.append(ops.convert_to_numpy(scores))
+            for block, hidden in zip(blocks, fed, strict=True)
+        ]
         yield np.stack(adjacency, axis=1)
 
 

@@ -379,3 +379,39 @@ def test_true_pairs_rank_in_the_top_5_percent():
         clf.top_interactions(k=None), pairs, inspection.feature_names(clf)
     )
     assert max(ranks) <= 9, f"ranks of the true pairs among 190: {ranks}"
+
+
+def _adjacency_of_what_each_block_is_fed(estimator, X):
+    """Per block, the attention of the block on the very tensor the fitted
+    network feeds it, shape (n, n_blocks, H, F, F)."""
+    import keras
+
+    model = estimator.model_
+    X = estimator._graph_input(X)
+    scores = []
+    for b in range(estimator.n_blocks):
+        block = model.get_layer(f"graph_block_{b}")
+        fed = keras.Model(model.input, block.input)(X, training=False)
+        _, attention = block(fed, training=False, return_attention_scores=True)
+        scores.append(keras.ops.convert_to_numpy(attention))
+    return np.stack(scores, axis=1)
+
+
+@pytest.mark.parametrize("holes", ["missing", "categorical"])
+def test_later_blocks_are_explained_on_what_the_network_feeds_them(holes):
+    X, y = _data(n_samples=60)
+    frame = pd.DataFrame(X, columns=NAMES)
+    if holes == "missing":
+        frame.loc[::4, "alpha"] = np.nan
+    else:
+        frame["city"] = pd.Categorical(np.array(["Lyon", "Oslo", "Rome"])[y + y % 2])
+    clf = _fit(GraphFeatureClassifier, frame, y, n_blocks=2)
+    explained = clf.explain(frame, per_block=True)
+    assert np.isfinite(explained).all()
+    np.testing.assert_allclose(explained.sum(axis=-1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(
+        explained,
+        _adjacency_of_what_each_block_is_fed(clf, frame).mean(axis=2),
+        rtol=1e-6,
+        atol=1e-9,
+    )
