@@ -419,6 +419,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             schedule=self.learning_rate,
             first_epoch=first_epoch,
             schedule_length=self.max_iter,
+            schedule_start=first_epoch if incremental else 0,
             stop_early=not incremental,
             average=self.average,
         )

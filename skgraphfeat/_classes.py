@@ -53,10 +53,13 @@ _SHARED_PARAMETERS = """
     learning_rate : {"constant", "cosine", "adaptive"}, default="constant"
         Learning-rate schedule over the epochs. "constant" keeps
         ``learning_rate_init`` (or the rate a Keras callback such as
-        ReduceLROnPlateau sets); "cosine" anneals it to 0 over ``max_iter``
-        epochs; "adaptive" divides it by 5 each time the loss (the validation
-        score with ``early_stopping``) has not improved by ``tol`` for
-        ``max(1, n_iter_no_change // 2)`` epochs in a row.
+        ReduceLROnPlateau sets); "cosine" anneals it towards 0 over the
+        ``max_iter`` epochs of each fit (a ``warm_start`` fit starts it anew),
+        and ``partial_fit``, one epoch a call, steps through it call by call
+        and starts it again every ``max_iter`` calls; "adaptive" divides it by
+        5 each time the loss (the validation score with ``early_stopping``)
+        has not improved by ``tol`` for ``max(1, n_iter_no_change // 2)``
+        epochs in a row, within one fit.
     average : bool, default=True
         Fit the weights to a running average of the weights each optimizer
         step reaches, step ``t`` weighted in proportion to ``t + 2`` and the

@@ -530,6 +530,10 @@ class TrainingConfig:
     first_epoch: int = 0
     # Epochs the cosine schedule spans; 0 means max_iter.
     schedule_length: int = 0
+    # Where in its cycle the cosine schedule starts: 0 for a fit (a warm start
+    # restarts it), the epochs run so far for partial_fit, which steps through
+    # the schedule one call at a time and starts it anew every schedule_length.
+    schedule_start: int = 0
     # partial_fit runs one epoch and neither stops early nor warns.
     stop_early: bool = True
     # The model's weights are the running average of the steps' weights.
@@ -537,17 +541,18 @@ class TrainingConfig:
 
 
 def scheduled_learning_rate(config, current, epoch, no_improvement):
-    """Learning rate of ``epoch`` (counted over the estimator's whole life).
+    """Learning rate of ``epoch`` (counted from the start of this run).
 
     "constant" keeps the current rate (which a Keras callback may have
-    changed); "cosine" anneals ``config.learning_rate`` to 0 over
-    ``schedule_length`` epochs; "adaptive" divides the current rate by 5 each
-    time the loss (or validation score) has not improved for
-    ``max(1, n_iter_no_change // 2)`` epochs in a row.
+    changed); "cosine" anneals ``config.learning_rate`` towards 0 over
+    ``schedule_length`` epochs from ``schedule_start``, and starts again after
+    that; "adaptive" divides the current rate by 5 each time the loss (or
+    validation score) has not improved for ``max(1, n_iter_no_change // 2)``
+    epochs in a row.
     """
     if config.schedule == "cosine":
         length = config.schedule_length or config.max_iter
-        progress = min(epoch, length) / length
+        progress = ((config.schedule_start + epoch) % length) / length
         return config.learning_rate * 0.5 * (1.0 + math.cos(math.pi * progress))
     if config.schedule == "adaptive":
         patience = max(1, config.n_iter_no_change // 2)
@@ -632,7 +637,7 @@ def train(
         n_epochs = min(epochs_per_call, config.max_iter - epoch)
         global_epoch = config.first_epoch + epoch
         learning_rate = scheduled_learning_rate(
-            config, learning_rate, global_epoch, no_improvement
+            config, learning_rate, epoch, no_improvement
         )
         for hook in hooks:
             learning_rate = hook.on_epoch_begin(global_epoch, learning_rate)

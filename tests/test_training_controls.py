@@ -423,6 +423,37 @@ def test_cosine_schedule_anneals_to_zero(binary):
     np.testing.assert_allclose(rates, expected)
 
 
+def _cosine(epochs, length, rate=0.01):
+    return [rate * 0.5 * (1 + np.cos(np.pi * (e % length) / length)) for e in epochs]
+
+
+def test_a_warm_start_restarts_the_cosine_schedule(binary):
+    X, y = binary
+    clf = GraphFeatureClassifier(
+        max_iter=10, learning_rate="cosine", learning_rate_init=0.01, tol=0,
+        warm_start=True, **SMALL,
+    ).fit(X, y)  # fmt: skip
+    weights = [w.numpy().copy() for w in clf.model_.trainable_weights]
+    clf.set_params(max_iter=6).fit(X, y)
+    rates = [record["learning_rate"] for record in clf.history_]
+    np.testing.assert_allclose(rates, _cosine(range(10), 10) + _cosine(range(6), 6))
+    assert clf.n_iter_ == 16
+    changed = [not np.array_equal(a, b.numpy()) for a, b in zip(
+        weights, clf.model_.trainable_weights, strict=True)]  # fmt: skip
+    assert all(changed)
+
+
+def test_partial_fit_calls_cycle_through_the_cosine_schedule(binary):
+    X, y = binary
+    clf = GraphFeatureClassifier(
+        max_iter=4, learning_rate="cosine", learning_rate_init=0.01, **SMALL
+    )
+    for _ in range(9):
+        clf.partial_fit(X, y, classes=[0, 1])
+    rates = [record["learning_rate"] for record in clf.history_]
+    np.testing.assert_allclose(rates, _cosine(range(9), 4))
+
+
 def test_adaptive_schedule_divides_by_five_on_a_plateau(binary):
     X, y = binary
     clf = GraphFeatureClassifier(
