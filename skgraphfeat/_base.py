@@ -445,53 +445,66 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             optimizer=optimizer,
             hooks=hooks,
         )
-        for variable, value in zip(
-            model.trainable_variables, compiled.unpack(result.params), strict=True
-        ):
-            variable.assign(value)
-        for variable, value in zip(
-            model.non_trainable_variables, result.non_trainable, strict=True
-        ):
-            variable.assign(value)
-
-        # Only now, with everything computed, does the estimator change.
-        self._record_fit(continuing, fitted, model, spec, objective, result)
-        self.replica_devices_ = compiled.replica_devices
-        if model is not getattr(self, "model_", None):
-            self.model_ = model
-            self._model_forward = ModelForward()
-        self._store_graph_summary(X[indices])
-
-    def _record_fit(self, continuing, fitted, model, spec, objective, result):
+        # The new fitted state is built aside; only its last step changes the
+        # estimator, with plain assignments that cannot fail half-way.
+        state = self._fitted_state(continuing, fitted, spec, objective, result)
+        state["replica_devices_"] = compiled.replica_devices
+        in_place = model is getattr(self, "model_", None)
+        previous = [v.numpy() for v in model.variables] if in_place else None
+        try:
+            for variable, value in zip(
+                model.trainable_variables, compiled.unpack(result.params), strict=True
+            ):
+                variable.assign(value)
+            for variable, value in zip(
+                model.non_trainable_variables, result.non_trainable, strict=True
+            ):
+                variable.assign(value)
+            state["_graph_summary"] = self._graph_summary_of(model, spec, X[indices])
+        except BaseException:
+            if in_place:  # the fitted model keeps its weights
+                for variable, value in zip(model.variables, previous, strict=True):
+                    variable.assign(value)
+            raise
         if not continuing:
             for name in _TARGET_ATTRIBUTES.difference(fitted):
                 self.__dict__.pop(name, None)  # from a fit on another kind of y
-        for name, value in fitted.items():
-            setattr(self, name, value)
-        self._spec = spec
-        self._objective = objective
-        self._optimizer_state = result.optimizer
+        if not in_place:
+            state["model_"] = model
+            state["_model_forward"] = ModelForward()
+        self.__dict__.update(state)
+
+    def _fitted_state(self, continuing, fitted, spec, objective, result):
+        """The attributes a fit sets, as a dict (the estimator is not changed).
+
+        ``best_validation_score_`` is the score of the weights kept, this
+        run's best epoch; ``best_loss_`` the lowest training loss of all runs.
+        """
         history = list(self.history_) if continuing else []
         history.extend(result.history)
-        self.history_ = history
-        self.n_iter_ = len(history)
-        self.loss_curve_ = [record["loss"] for record in history]
+        state = {
+            **fitted,
+            "_spec": spec,
+            "_objective": objective,
+            "_optimizer_state": result.optimizer,
+            "history_": history,
+            "n_iter_": len(history),
+            "loss_curve_": [record["loss"] for record in history],
+        }
         if result.best_validation_score is not None:
-            self.validation_scores_ = [
+            state["validation_scores_"] = [
                 record.get("validation_score") for record in history
             ]
-            previous = self.best_validation_score_ if continuing else None
-            self.best_validation_score_ = max(
-                s for s in (previous, result.best_validation_score) if s is not None
-            )
-            self.best_loss_ = None
+            state["best_validation_score_"] = result.best_validation_score
+            state["best_loss_"] = None
         else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
             previous = getattr(self, "best_loss_", None) if continuing else None
-            self.best_loss_ = min(
+            state["validation_scores_"] = None
+            state["best_validation_score_"] = None
+            state["best_loss_"] = min(
                 s for s in (previous, result.best_loss) if s is not None
             )
+        return state
 
     def _network_spec(
         self, n_features, dtype, n_outputs, categorical_cardinalities, missing_values

@@ -149,7 +149,10 @@ _SHARED_ATTRIBUTES = """
     validation_scores_ : list of float or None
         Validation score after every epoch with ``early_stopping``, else None.
     best_validation_score_ : float or None
-        Best validation score with ``early_stopping``, else None.
+        With ``early_stopping``, the validation score of the weights kept: the
+        best epoch of the last fit (a ``warm_start`` fit keeps its own best
+        epoch, so its score, even when an earlier fit scored higher); else
+        None.
     history_ : list of dict
         One record per epoch: ``epoch``, ``loss``, ``learning_rate`` and, with
         ``early_stopping``, ``validation_score`` and ``validation_loss``.

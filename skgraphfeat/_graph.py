@@ -20,20 +20,22 @@ class FeatureGraphMixin:
     the feature pairs by it, and read the learned feature groups.
     """
 
-    def _store_graph_summary(self, X):
-        """Keep the mean adjacency over at most 1000 rows of the training data.
+    @staticmethod
+    def _graph_summary_of(model, spec, X):
+        """The mean adjacency over at most 1000 rows of the training data ``X``.
 
         Only the (n_blocks, H, F, F) mean is kept, never the rows themselves.
         The rows are a fixed draw, so refitting on the same data gives the same
         summary; wide data gets fewer rows (rows * blocks * heads * F**2 stays
         under 2**24), so that this stays cheap at the end of every fit.
         """
-        from .inspection import mean_adjacency, summary_rows
+        from . import inspection
 
-        spec = self._spec
-        rows = summary_rows(len(X), spec.n_blocks, spec.num_heads, spec.n_features)
+        rows = inspection.summary_rows(
+            len(X), spec.n_blocks, spec.num_heads, spec.n_features
+        )
         X = np.asarray(X[rows], dtype=spec.dtype)
-        self._graph_summary = mean_adjacency(self.model_, spec.n_blocks, X)
+        return inspection.mean_adjacency(model, spec.n_blocks, X)
 
     def _graph_input(self, X):
         X = self._validated_input(X, reset=False)

@@ -1,6 +1,7 @@
 """Hostile input, divergence, interruption, threads, memory, reproducibility and
 warnings: what a long-running service needs from the estimators."""
 
+import copy
 import json
 import os
 import pickle
@@ -385,3 +386,30 @@ def test_hitting_max_iter_warns_like_mlp():
     X, y = make_classification(n_samples=100, n_features=5, random_state=0)
     with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
         GraphFeatureClassifier(**TINY).fit(X, y)
+
+
+@pytest.mark.parametrize("step", ["graph summary", "history"])
+def test_a_failure_late_in_a_warm_start_leaves_the_previous_fit_whole(
+    step, monkeypatch
+):
+    X, y = make_classification(n_samples=120, n_features=5, random_state=0)
+    clf = GraphFeatureClassifier(**TINY, warm_start=True).fit(X, y)
+    before = clf.predict_proba(X)
+    state = {name: copy.deepcopy(value) for name, value in vars(clf).items()
+             if name.endswith("_") and name != "model_"}  # fmt: skip
+    weights = [w.numpy().copy() for w in clf.model_.weights]
+
+    def fail(*args, **kwargs):
+        raise RuntimeError(f"failure in the {step}")
+
+    if step == "graph summary":
+        monkeypatch.setattr(skgraphfeat.inspection, "mean_adjacency", fail)
+    else:
+        monkeypatch.setattr(type(clf), "_fitted_state", fail, raising=False)
+    with pytest.raises(RuntimeError, match="failure in the"):
+        clf.fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+    for variable, value in zip(clf.model_.weights, weights, strict=True):
+        np.testing.assert_array_equal(variable.numpy(), value)
+    for name, value in state.items():
+        assert repr(getattr(clf, name)) == repr(value), name

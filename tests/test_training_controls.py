@@ -237,6 +237,32 @@ def test_early_stopping_scores_the_averaged_weights(monkeypatch):
     )
 
 
+def test_after_a_warm_start_the_best_score_is_that_of_the_weights_kept(monkeypatch):
+    X, y = make_regression(n_samples=300, n_features=5, noise=5.0, random_state=0)
+    held_out = []
+    split = BaseGraphFeature._early_stopping_split
+
+    def record_split(self, *args):
+        train, validation = split(self, *args)
+        held_out.append(validation)
+        return train, validation
+
+    monkeypatch.setattr(BaseGraphFeature, "_early_stopping_split", record_split)
+    reg = GraphFeatureRegressor(
+        max_iter=30, early_stopping=True, learning_rate_init=1e-2, **SMALL
+    ).fit(X, y)
+    first_best = reg.best_validation_score_
+    # a second run that does worse than the first: a rate far too high
+    reg.set_params(warm_start=True, learning_rate_init=0.5, max_iter=5).fit(X, y)
+    validation = held_out[-1]
+    second_run = reg.validation_scores_[-len(reg.history_) + 30 :]
+    assert max(second_run) < first_best  # the case this test is about
+    assert reg.best_validation_score_ == max(second_run)
+    assert reg.score(X[validation], y[validation]) == pytest.approx(
+        reg.best_validation_score_, rel=1e-9
+    )
+
+
 # -------------------------------------------------------------------- verbose
 def test_verbose_1_shows_a_progress_bar(binary, capsys):
     X, y = binary
