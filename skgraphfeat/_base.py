@@ -410,8 +410,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             max_iter=max_iter,
             batch_size=batch_size,
             learning_rate=self.learning_rate_init,
-            # the L2 term is divided by the sample size, as in MLPClassifier
-            l2=self.alpha / train_weight.sum(),
+            alpha=self.alpha,
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
             seed=int(rng.randint(_SEED_HIGH)),

@@ -43,8 +43,11 @@ _SHARED_PARAMETERS = """
     activation : {"relu", "gelu", "tanh", "silu", "elu"}, default="relu"
         Activation of the head's hidden layers.
     alpha : float, default=1e-4
-        Strength of the L2 penalty on the kernels; divided by the total sample
-        weight, as in :class:`~sklearn.neural_network.MLPClassifier`.
+        Strength of the L2 penalty on the kernels, as in
+        :class:`~sklearn.neural_network.MLPClassifier`: every mini-batch adds
+        ``0.5 * alpha * ||W||^2`` to its summed loss and divides both by the
+        batch's total sample weight (its size, without weights), in ``fit``
+        and ``partial_fit`` alike.
     batch_size : int or "auto", default="auto"
         Mini-batch size; "auto" is ``min(200, n_samples)``, so small data sets
         train full-batch.

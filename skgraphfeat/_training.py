@@ -39,6 +39,18 @@ ADAM_BETA_1, ADAM_BETA_2, ADAM_EPSILON = 0.9, 0.999, 1e-8
 _FORWARD_CHUNK_VALUES = 2**25
 
 
+def batch_mask_seed(epoch_seed, index):
+    """Seed of the feature mask of batch ``index`` in the epoch whose shuffle
+    is seeded with ``epoch_seed`` (``[seed, epoch]``).
+
+    Folded in (a hash of the pair), so that every (epoch, batch) has a stream
+    of its own, apart from every epoch's shuffle: the sum ``[seed, epoch +
+    index + 1]`` made batch ``i`` of epoch ``e`` repeat batch ``i - 1`` of
+    epoch ``e + 1`` and the shuffle of epoch ``e + i + 1``.
+    """
+    return tf.random.experimental.stateless_fold_in(epoch_seed, index + 1)
+
+
 def _is_decayed(path):
     """Whether the L2 penalty applies: kernels, not biases or norm parameters."""
     return path.endswith("kernel")
@@ -110,7 +122,7 @@ class CompiledNetwork:
                 tf.TensorSpec([None], dtype),  # sample weights
                 tf.TensorSpec([n_features], dtype),  # fill values of masked features
                 scalar,  # learning rate
-                scalar,  # L2 strength, already divided by the total weight
+                scalar,  # alpha, the L2 strength
                 scalar,  # mask rate
                 scalar,  # 1 to average the weights along the steps, 0 not to
                 int_scalar,  # batch size
@@ -169,7 +181,7 @@ class CompiledNetwork:
         return tf.math.divide_no_nan(tf.reduce_sum(squared, axis=1), counts)
 
     def _train_epochs(
-        self, state, X, Y, W, fill, learning_rate, l2, mask_rate, averaging,
+        self, state, X, Y, W, fill, learning_rate, alpha, mask_rate, averaging,
         batch_size, seed, first_epoch, max_epochs, tol, n_iter_no_change,
     ):  # fmt: skip
         """Run up to ``max_epochs`` epochs, stopping as MLPClassifier does.
@@ -185,7 +197,7 @@ class CompiledNetwork:
         def one_epoch(epoch, state, losses, stopped):
             epoch_seed = tf.stack([seed, first_epoch + epoch])
             state, loss = self._run_epoch(
-                state, X, Y, W, fill, learning_rate, l2, mask_rate, averaging,
+                state, X, Y, W, fill, learning_rate, alpha, mask_rate, averaging,
                 batch_size, epoch_seed,
             )  # fmt: skip
             improved = loss <= state.best_loss - tol
@@ -206,7 +218,7 @@ class CompiledNetwork:
         return state, losses.stack(), stopped
 
     def _run_epoch(
-        self, state, X, Y, W, fill, learning_rate, l2, mask_rate, averaging,
+        self, state, X, Y, W, fill, learning_rate, alpha, mask_rate, averaging,
         batch_size, seed,
     ):  # fmt: skip
         """One pass of Adam over shuffled mini-batches; returns the mean loss.
@@ -223,6 +235,9 @@ class CompiledNetwork:
         decay_mask = tf.constant(self.decay_mask, dtype)
         zero = tf.zeros([], dtype)
 
+        def penalty(params):
+            return 0.5 * alpha * tf.reduce_sum(decay_mask * tf.square(params))
+
         def one_batch(
             index, params, non_trainable, m, v, step, loss_sum, weight_sum, average
         ):
@@ -233,7 +248,7 @@ class CompiledNetwork:
             mask = tf.zeros([], dtype)
             if self.objective == MASKED_RECONSTRUCTION:
                 draw = tf.random.stateless_uniform(
-                    tf.shape(inputs), seed=seed + tf.stack([0, index + 1]), dtype=dtype
+                    tf.shape(inputs), seed=batch_mask_seed(seed, index), dtype=dtype
                 )
                 masked = draw < mask_rate
                 mask = tf.cast(masked, dtype)
@@ -248,16 +263,20 @@ class CompiledNetwork:
                     per_sample = self._per_sample_loss(outputs, targets, mask)
                     weighted_sum = tf.reduce_sum(weights * per_sample)
                     batch_weight = tf.reduce_sum(weights)
-                    penalty = 0.5 * l2 * tf.reduce_sum(decay_mask * tf.square(params))
-                    loss = tf.math.divide_no_nan(weighted_sum, batch_weight) + penalty
+                    loss = tf.math.divide_no_nan(
+                        weighted_sum + penalty(params), batch_weight
+                    )
                 grads = tape.gradient(loss, params)
             else:
                 grads, weighted_sum, batch_weight, new_non_trainable = (
                     self._distributed_gradients(
-                        params, non_trainable, inputs, targets, weights, mask, l2,
+                        params, non_trainable, inputs, targets, weights, mask, alpha,
                         decay_mask,
                     )
                 )  # fmt: skip
+            # MLPClassifier's L2: 0.5 * alpha * |W|^2 per batch, divided by
+            # the batch's total weight along with the loss sum
+            weighted_sum = weighted_sum + penalty(params)
             step = step + 1
             m = ADAM_BETA_1 * m + (1 - ADAM_BETA_1) * grads
             v = ADAM_BETA_2 * v + (1 - ADAM_BETA_2) * tf.square(grads)
@@ -283,8 +302,7 @@ class CompiledNetwork:
                 ],
             )
         )  # fmt: skip
-        penalty = 0.5 * l2 * tf.reduce_sum(decay_mask * tf.square(params))
-        epoch_loss = tf.math.divide_no_nan(loss_sum, weight_sum) + penalty
+        epoch_loss = tf.math.divide_no_nan(loss_sum, weight_sum)
         state = state._replace(
             params=params,
             non_trainable=non_trainable,
@@ -296,7 +314,7 @@ class CompiledNetwork:
         return state, epoch_loss
 
     def _distributed_gradients(
-        self, params, non_trainable, inputs, targets, weights, mask, l2, decay_mask
+        self, params, non_trainable, inputs, targets, weights, mask, alpha, decay_mask
     ):
         """Gradient of one batch's loss, its shards computed on the replicas.
 
@@ -359,8 +377,9 @@ class CompiledNetwork:
         new_non_trainable = [
             strategy.experimental_local_results(t)[0] for t in new_non_trainable
         ]
-        # d/dparams of 0.5 * l2 * sum(decay_mask * params**2)
-        grads = tf.math.divide_no_nan(grads, batch_weight) + l2 * decay_mask * params
+        # plus d/dparams of 0.5 * alpha * sum(decay_mask * params**2), all
+        # divided by the batch's weight
+        grads = tf.math.divide_no_nan(grads + alpha * decay_mask * params, batch_weight)
         return grads, weighted_sum, batch_weight, new_non_trainable
 
     def _forward(self, trainable, non_trainable, X):
@@ -519,7 +538,8 @@ class TrainingConfig:
     max_iter: int
     batch_size: int
     learning_rate: float
-    l2: float
+    # L2 strength: 0.5 * alpha * |W|^2 per batch, divided by the batch's weight
+    alpha: float
     tol: float
     n_iter_no_change: int
     seed: int
@@ -612,7 +632,7 @@ def train(
         average=average,
     )
     fixed = [
-        tf.constant(config.l2, dtype),
+        tf.constant(config.alpha, dtype),
         tf.constant(config.mask_rate, dtype),
         tf.constant(float(config.average), dtype),
         tf.constant(config.batch_size, tf.int32),

@@ -7,14 +7,17 @@ heavy import happens only when a layer is first used.
 import numbers
 
 import keras
+import numpy as np
 
 ops = keras.ops
 
 __all__ = ["AdvancedGraphFeatureLayer"]
 
-# Distinct offsets so that every initializer and the dropout draw their own stream
-# from one user seed (a shared constant would make all weights start alike).
-_SEED_OFFSETS = {
+# Every initializer and the dropout draw their own stream from one user seed:
+# stream k of seed s is seeded from numpy's SeedSequence((s, k)), so streams of
+# different seeds are unrelated (offsets s + k would make a seed=1 layer start
+# its embedding like a seed=0 layer's bias).
+_SEED_STREAMS = {
     "embedding_kernel": 0,
     "embedding_bias": 1,
     "attention_kernel": 2,
@@ -31,8 +34,12 @@ _SEED_OFFSETS = {
 _COMPILED_MIN_EDGES = 2**11
 
 
-def _offset_seed(seed, name):
-    return None if seed is None else seed + _SEED_OFFSETS[name]
+def _stream_seed(seed, name):
+    """The seed of stream ``name`` of the layer's ``seed`` (None stays None)."""
+    if seed is None:
+        return None
+    state = np.random.SeedSequence((seed, _SEED_STREAMS[name])).generate_state(1)
+    return int(state[0] >> 1)  # a non-negative 31-bit int, as every backend takes
 
 
 @keras.saving.register_keras_serializable(package="skgraphfeat")
@@ -208,21 +215,21 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             name="embedding_kernel",
             shape=(embed,),
             initializer=keras.initializers.RandomUniform(
-                -limit, limit, seed=_offset_seed(seed, "embedding_kernel")
+                -limit, limit, seed=_stream_seed(seed, "embedding_kernel")
             ),
         )
         self.embedding_bias = self.add_weight(
             name="embedding_bias",
             shape=(embed,),
             initializer=keras.initializers.RandomUniform(
-                -limit, limit, seed=_offset_seed(seed, "embedding_bias")
+                -limit, limit, seed=_stream_seed(seed, "embedding_bias")
             ),
         )
         self.attention_kernel = self.add_weight(
             name="attention_kernel",
             shape=(self.num_heads, 3 * self.head_dim),
             initializer=keras.initializers.GlorotUniform(
-                seed=_offset_seed(seed, "attention_kernel")
+                seed=_stream_seed(seed, "attention_kernel")
             ),
         )
         if any(cardinalities or ()):
@@ -232,7 +239,7 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
                 name="category_embeddings",
                 shape=(rows, embed),
                 initializer=keras.initializers.RandomUniform(
-                    -limit, limit, seed=_offset_seed(seed, "category_embeddings")
+                    -limit, limit, seed=_stream_seed(seed, "category_embeddings")
                 ),
             )
         if self.missing_embeddings:
@@ -247,20 +254,20 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
                 initializer="zeros",
             )
         self.dropout_seed_generator = keras.random.SeedGenerator(
-            _offset_seed(seed, "dropout"), name="adjacency_dropout_seed"
+            _stream_seed(seed, "dropout"), name="adjacency_dropout_seed"
         )
         if self.hierarchical:
             self.group_logits = self.add_weight(
                 name="group_logits",
                 shape=(n_feat, self.num_groups),
                 initializer=keras.initializers.RandomNormal(
-                    stddev=0.1, seed=_offset_seed(seed, "group_logits")
+                    stddev=0.1, seed=_stream_seed(seed, "group_logits")
                 ),
             )
             self.group_projection = keras.layers.Dense(
                 n_feat * embed,
                 kernel_initializer=keras.initializers.GlorotUniform(
-                    seed=_offset_seed(seed, "group_projection")
+                    seed=_stream_seed(seed, "group_projection")
                 ),
                 dtype=self.dtype_policy,
                 name="group_projection",
@@ -273,7 +280,7 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         self.output_projection = keras.layers.Dense(
             n_feat,
             kernel_initializer=keras.initializers.GlorotUniform(
-                seed=_offset_seed(seed, "output_projection")
+                seed=_stream_seed(seed, "output_projection")
             ),
             dtype=self.dtype_policy,
             name="output_projection",

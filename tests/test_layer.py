@@ -141,7 +141,7 @@ def test_training_drops_edges_as_the_reference(
 ):
     # step 5 with the layer's own draw: a fresh generator with the layer's seed
     # replays the mask of the layer's first training call
-    from skgraphfeat.layers import _SEED_OFFSETS, _keep_mask
+    from skgraphfeat.layers import _keep_mask, _stream_seed
 
     rng = np.random.default_rng(n_features)
     layer = AdvancedGraphFeatureLayer(
@@ -152,7 +152,7 @@ def test_training_drops_edges_as_the_reference(
     _randomize_weights(layer, rng)
     x = rng.normal(size=(5, n_features))
     outputs = layer(x, training=True).numpy()
-    replay = keras.random.SeedGenerator(3 + _SEED_OFFSETS["dropout"])
+    replay = keras.random.SeedGenerator(_stream_seed(3, "dropout"))
     shape = (5, 2, n_features, n_features)
     keep = np.asarray(_keep_mask(shape, drop_steps, bits, replay, "float64"))
     # round(rate * 2**bits)
@@ -676,3 +676,18 @@ def test_model_survives_keras_save_and_load(tmp_path, hierarchical, categorical)
     np.testing.assert_array_equal(
         loaded.predict(x, verbose=0), model.predict(x, verbose=0)
     )
+
+
+def test_layers_of_neighbouring_seeds_start_from_unrelated_weights():
+    layers = []
+    for seed in (0, 1):
+        layer = AdvancedGraphFeatureLayer(
+            embed_dim=8, num_heads=2, hierarchical=True, num_groups=2, seed=seed
+        )
+        layer.build((None, 5))
+        layers.append({w.path.split("/")[-1]: w.numpy() for w in layer.weights})
+    first, second = layers
+    for name, value in second.items():
+        for other, reference in first.items():
+            if reference.shape == value.shape and value.std() > 0:
+                assert not np.allclose(value, reference), (name, other)

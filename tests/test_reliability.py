@@ -413,3 +413,20 @@ def test_a_failure_late_in_a_warm_start_leaves_the_previous_fit_whole(
         np.testing.assert_array_equal(variable.numpy(), value)
     for name, value in state.items():
         assert repr(getattr(clf, name)) == repr(value), name
+
+
+def test_every_batch_mask_of_every_epoch_draws_from_a_stream_of_its_own():
+    # (the self-supervised transformer's feature masks)
+    import tensorflow as tf
+
+    from skgraphfeat._training import batch_mask_seed
+
+    seed, n = 7, 12
+    masks = {
+        tuple(batch_mask_seed(tf.constant([seed, epoch]), index).numpy().tolist())
+        for epoch in range(n)
+        for index in range(n)
+    }
+    shuffles = {(seed, epoch) for epoch in range(10 * n)}
+    assert len(masks) == n * n
+    assert not masks & shuffles

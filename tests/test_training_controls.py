@@ -533,3 +533,37 @@ def test_early_stopping_auto_holds_out_a_validation_set_above_2000_rows(
     assert clf.early_stopping == "auto"
     assert (clf.validation_scores_ is not None) is holds_out
     assert (clf.best_loss_ is None) is holds_out
+
+
+# ------------------------------------------------------------------ L2 penalty
+def _penalty_in_first_epoch(alpha, method, X, y, batch_size):
+    """The first epoch's loss with ``alpha`` minus that without, for weights
+    that hardly move; and ``|W|^2`` of the penalised weights."""
+    losses = []
+    for a in (0.0, alpha):
+        clf = GraphFeatureClassifier(
+            alpha=a, learning_rate_init=1e-12, batch_size=batch_size, average=False,
+            max_iter=1, **SMALL,
+        )  # fmt: skip
+        if method == "fit":
+            clf.fit(X, y)
+        else:
+            clf.partial_fit(X, y, classes=[0, 1])
+        losses.append(clf.loss_curve_[0])
+    squares = sum(
+        float(np.sum(np.square(v.numpy())))
+        for v in clf.model_.trainable_variables
+        if v.path.endswith("kernel")
+    )
+    return losses[1] - losses[0], squares
+
+
+def test_alpha_penalises_each_batch_as_mlp_does_in_fit_and_partial_fit(binary):
+    X, y = binary  # 240 rows
+    alpha, batch_size = 0.5, 40
+    penalty, squares = _penalty_in_first_epoch(alpha, "fit", X, y, batch_size)
+    # MLPClassifier: 0.5 * alpha * |W|^2 / (rows in the batch), every batch
+    np.testing.assert_allclose(penalty, 0.5 * alpha * squares / batch_size, rtol=1e-6)
+    # a partial_fit on a chunk of a third of the rows: the same per batch
+    chunk, _ = _penalty_in_first_epoch(alpha, "partial_fit", X[:80], y[:80], 40)
+    np.testing.assert_allclose(chunk, penalty, rtol=1e-6)
