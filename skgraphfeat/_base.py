@@ -20,6 +20,7 @@ from sklearn.utils.validation import (
 )
 
 from ._graph import FeatureGraphMixin
+from ._scaling import weighted_mean_and_scale
 
 _SEED_HIGH = 2**31 - 1
 # early_stopping="auto" holds out a validation set above this many rows
@@ -45,40 +46,6 @@ def _restore_state_on_failure(estimator):
 
 
 _FLOAT_DTYPES = [np.float64, np.float32]
-
-
-def _weighted_mean_and_scale(values, sample_weight):
-    """Per-column weighted mean and standard deviation (1 where constant).
-
-    Missing values (NaN) are left out of their column's statistics; a column
-    without any value gets mean 0 and scale 1.
-    """
-    values = np.asarray(values, dtype=np.float64)
-    weight = np.asarray(sample_weight, dtype=np.float64)
-    missing = np.isnan(values)
-    if missing.any():
-        present = ~missing
-        weights = np.where(present, weight[:, None], 0.0)
-        totals = weights.sum(axis=0)
-        safe_totals = np.where(totals > 0, totals, 1.0)
-        filled = np.where(present, values, 0.0)
-        mean = (weights * filled).sum(axis=0) / safe_totals
-        variance = (weights * np.square(filled - mean)).sum(axis=0) / safe_totals
-        first = np.argmax(present & (weight[:, None] > 0), axis=0)
-        first_values = filled[first, np.arange(values.shape[1])]
-    else:
-        total = weight.sum()
-        mean = weight @ values / total
-        variance = weight @ np.square(values - mean) / total
-        first_values = values[np.argmax(weight > 0)] if len(values) else mean
-    scale = np.sqrt(variance)
-    # constant columns: centre them exactly on their value (a rounded mean of
-    # huge values would leave a large offset) and keep them unscaled
-    constant = scale <= 1e-12 * np.maximum(1.0, np.abs(mean))
-    if constant.any():
-        mean[constant] = first_values[constant]
-        scale[constant] = 1.0
-    return mean, scale
 
 
 def _validation_loss(objective, outputs, targets, mask, sample_weight):
@@ -379,7 +346,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         else:
             # skgraphfeat.streaming.partial_fit_csv sets the whole file's scaling
             preset = self.__dict__.pop("_input_scaling", None)
-            mean, scale = preset or _weighted_mean_and_scale(
+            mean, scale = preset or weighted_mean_and_scale(
                 X[indices], sample_weight[indices]
             )
             mean, scale = np.array(mean, dtype=np.float64), np.array(scale)

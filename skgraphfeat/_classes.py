@@ -15,7 +15,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from ._base import BaseGraphFeature, _weighted_mean_and_scale
+from ._base import BaseGraphFeature
+from ._scaling import weighted_mean_and_scale
 
 _SHARED_PARAMETERS = """
     embed_dim : int, default=16
@@ -217,7 +218,7 @@ def _encode_continuous(y, sample_weight, mean=None, scale=None):
     y = np.asarray(y, dtype=np.float64)
     y_2d = y.reshape(len(y), -1)
     if mean is None:
-        mean, scale = _weighted_mean_and_scale(y_2d, sample_weight)
+        mean, scale = weighted_mean_and_scale(y_2d, sample_weight)
     elif y_2d.shape[1] != len(mean):
         raise ValueError(
             f"y has {y_2d.shape[1]} target(s), but the fitted model predicts "

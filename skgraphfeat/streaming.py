@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._scaling import column_scaling
+
 __all__ = ["CSVStatistics", "csv_statistics", "partial_fit_csv"]
 
 
@@ -33,8 +35,9 @@ class CSVStatistics:
     mean : ndarray of shape (n_features,)
         Mean of each feature column.
     scale : ndarray of shape (n_features,)
-        Standard deviation of each feature column (1 for a constant column,
-        whose mean is then its value), as the estimators compute it at fit.
+        Standard deviation of each feature column, as the estimators compute
+        it at fit: 1 for a constant column, whose mean is then its value, and
+        for a column without any value, whose mean is then 0.
     classes : ndarray or None
         Sorted distinct values of the target column when they were gathered.
     """
@@ -155,12 +158,7 @@ def csv_statistics(
     if count is None:
         raise ValueError(f"The file {path!r} has no data rows.")
     with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.sqrt(m2 / count)
-    # the estimators' own rule (_weighted_mean_and_scale): constant columns are
-    # centred exactly on their value and left unscaled
-    constant = ~(scale > 1e-12 * np.maximum(1.0, np.abs(mean)))
-    mean = np.where(constant & (count > 0), low, mean)
-    scale = np.where(constant, 1.0, scale)
+        mean, scale = column_scaling(mean, m2 / count, count, low)
     return CSVStatistics(
         feature_names=names,
         n_rows=n_rows,

@@ -26,6 +26,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_validate
 
 from skgraphfeat import (
+    GraphFeatureRegressor,
     GraphFeatureClassifier,
     GraphFeatureTransformer,
 )
@@ -259,6 +260,22 @@ def test_csv_statistics_are_those_of_the_whole_file(tmp_path):
         csv_statistics(tmp_path / "text.csv", "label")
     with pytest.raises(ValueError, match="target column 'y' is not in the file"):
         csv_statistics(tmp_path / "t.csv", "y")
+
+
+def test_csv_statistics_scale_empty_and_constant_columns_as_fit_does(tmp_path):
+    table = _write_table(tmp_path / "t.csv", 300)
+    table["empty"] = np.nan
+    table["constant"] = 1e12 + 0.5
+    table.loc[::3, "constant"] = np.nan
+    table.to_csv(tmp_path / "t.csv", index=False)
+    stats = csv_statistics(tmp_path / "t.csv", "label", chunksize=64)
+    features = table.drop(columns="label")
+    in_memory = GraphFeatureRegressor(**{**SMALL, "max_iter": 1}).fit(features, table["label"])
+    standardize = in_memory.model_.get_layer("standardize")
+    np.testing.assert_array_equal(stats.mean[-2:], [0.0, 1e12 + 0.5])
+    np.testing.assert_array_equal(stats.scale[-2:], [1.0, 1.0])
+    np.testing.assert_allclose(stats.mean, standardize.mean.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(stats.scale, standardize.scale.numpy(), rtol=1e-9)
 
 
 def test_partial_fit_csv_installs_the_file_statistics(tmp_path):
