@@ -6,6 +6,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
+from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -65,6 +66,16 @@ def _validation_loss(objective, outputs, targets, mask, sample_weight):
         errors = np.square(outputs - targets) * mask
         per_sample = errors.sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
     return float(np.average(per_sample, weights=sample_weight))
+
+
+def validation_score(objective, outputs, targets, sample_weight):
+    """The early-stopping score of a supervised objective, as ``score`` has it:
+    accuracy for class labels, R^2 for a continuous target (on standardized
+    targets, which leaves R^2 unchanged)."""
+    if objective == "softmax_cross_entropy":
+        hits = np.argmax(outputs, axis=1) == targets
+        return np.average(hits, weights=sample_weight)
+    return r2_score(targets, outputs, sample_weight=sample_weight)
 
 
 _STRATEGY_NOT_KEPT = (
@@ -197,10 +208,6 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         otherwise the fitted encoding is applied to ``y`` (a warm start or a
         later ``partial_fit`` call) and ``fitted`` is empty.
         """
-        raise NotImplementedError
-
-    def _validation_score(self, objective, outputs, targets, sample_weight):
-        """Score (higher is better) of head ``outputs`` on encoded ``targets``."""
         raise NotImplementedError
 
     def _stratify(self, targets):
@@ -607,7 +614,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             loss = _validation_loss(objective, outputs, targets, mask, sample_weight)
             if mask is not None:
                 return -loss, loss
-            score = self._validation_score(objective, outputs, targets, sample_weight)
+            score = validation_score(objective, outputs, targets, sample_weight)
             return float(score), loss
 
         return score

@@ -10,7 +10,6 @@ from sklearn.base import (
     RegressorMixin,
     TransformerMixin,
 )
-from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -241,11 +240,6 @@ def _continuous_target(estimator, X, y, sample_weight, refit):
     return "squared_error", targets, targets.shape[1], sample_weight, fitted
 
 
-def _weighted_accuracy(outputs, targets, sample_weight):
-    hits = np.argmax(outputs, axis=1) == targets
-    return np.average(hits, weights=sample_weight)
-
-
 @_shared_docs
 class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
     """Classifier built around a learned, per-sample graph over the features.
@@ -427,9 +421,6 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
     def _stratify(self, targets):
         return targets if np.bincount(targets).min() >= 2 else None
 
-    def _validation_score(self, objective, outputs, targets, sample_weight):
-        return _weighted_accuracy(outputs, targets, sample_weight)
-
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes); rows sum to 1."""
         outputs, _ = self._forward(X)
@@ -523,9 +514,6 @@ class GraphFeatureRegressor(RegressorMixin, BaseGraphFeature):
 
     def _encode_target(self, X, y, sample_weight, refit, classes=None):
         return _continuous_target(self, X, y, sample_weight, refit)
-
-    def _validation_score(self, objective, outputs, targets, sample_weight):
-        return r2_score(targets, outputs, sample_weight=sample_weight)
 
     def predict(self, X):
         """Predicted target, shape (n_samples,) or (n_samples, n_targets)."""
@@ -714,12 +702,6 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
         )
         fitted = {"classes_": classes} if refit else {}
         return objective, targets, len(classes), sample_weight, fitted
-
-    def _validation_score(self, objective, outputs, targets, sample_weight):
-        if objective == "softmax_cross_entropy":
-            return _weighted_accuracy(outputs, targets, sample_weight)
-        errors = np.mean(np.square(outputs - targets), axis=1)
-        return -np.average(errors, weights=sample_weight)
 
     def transform(self, X):
         """Graph-refined features, shape (n_samples, n_features)."""

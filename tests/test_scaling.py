@@ -270,7 +270,9 @@ def test_csv_statistics_scale_empty_and_constant_columns_as_fit_does(tmp_path):
     table.to_csv(tmp_path / "t.csv", index=False)
     stats = csv_statistics(tmp_path / "t.csv", "label", chunksize=64)
     features = table.drop(columns="label")
-    in_memory = GraphFeatureRegressor(**{**SMALL, "max_iter": 1}).fit(features, table["label"])
+    in_memory = GraphFeatureRegressor(**{**SMALL, "max_iter": 1}).fit(
+        features, table["label"]
+    )
     standardize = in_memory.model_.get_layer("standardize")
     np.testing.assert_array_equal(stats.mean[-2:], [0.0, 1e12 + 0.5])
     np.testing.assert_array_equal(stats.scale[-2:], [1.0, 1.0])

@@ -567,3 +567,16 @@ def test_alpha_penalises_each_batch_as_mlp_does_in_fit_and_partial_fit(binary):
     # a partial_fit on a chunk of a third of the rows: the same per batch
     chunk, _ = _penalty_in_first_epoch(alpha, "partial_fit", X[:80], y[:80], 40)
     np.testing.assert_allclose(chunk, penalty, rtol=1e-6)
+
+
+def test_supervised_regression_stops_early_on_r2_in_the_transformer_too():
+    X, y = make_regression(n_samples=200, n_features=5, noise=5.0, random_state=0)
+    params = dict(max_iter=12, early_stopping=True, n_iter_no_change=3, **SMALL)
+    reg = GraphFeatureRegressor(**params).fit(X, y)
+    transformer = GraphFeatureTransformer(**params).fit(X, y)
+    # the same network, data and split: the same scores, R^2 in both
+    assert 0 < reg.best_validation_score_ < 1
+    np.testing.assert_allclose(
+        transformer.validation_scores_, reg.validation_scores_, rtol=1e-9
+    )
+    assert transformer.n_iter_ == reg.n_iter_
