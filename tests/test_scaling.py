@@ -26,8 +26,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_validate
 
 from skgraphfeat import (
-    GraphFeatureRegressor,
     GraphFeatureClassifier,
+    GraphFeatureRegressor,
     GraphFeatureTransformer,
 )
 from skgraphfeat.streaming import csv_statistics, partial_fit_csv
