@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	mkdir -p build && $(BIN)/python -m skgraphfeat demo --out build/feature_graph.png
+	$(BIN)/python -m skgraphfeat demo  # draws build/feature_graph.png
 
 # Two pytest workers (pytest-xdist): the tests run TensorFlow on one thread each
 # (tests/conftest.py), so on two cores the suite takes about 30% less time

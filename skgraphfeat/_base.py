@@ -662,10 +662,12 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
 
         The file holds the network in Keras' format plus the estimator's
         parameters and fitted attributes as JSON and numeric arrays, with a
-        checksum of every part. :func:`skgraphfeat.load` reads it back and
-        refuses files that are not ours or were altered. Callbacks are not
-        saved. Unlike pickle or joblib files, which must only be loaded from
-        sources you trust, loading this format runs no code from the file.
+        SHA-256 of every part. :func:`skgraphfeat.load` reads it back: it runs
+        no code from the file (Keras' ``safe_mode``, no pickle) and accepts only
+        the fields the format defines, each of its type. The checksums catch
+        a damaged file, not a deliberate change: they are not a signature.
+        Callbacks are not saved. Pickle and joblib files, by contrast, run code
+        when loaded: load those only from sources you trust.
 
         Parameters
         ----------

@@ -4,11 +4,16 @@ A saved estimator is one zip file with the ``.keras`` extension: the fitted
 network in Keras' own format (``config.json``, ``metadata.json``,
 ``model.weights.h5``), so Keras can read it too, plus ``skgraphfeat.json`` (the
 estimator's class, parameters and fitted attributes as plain JSON) and ``.npy``
-entries for the numeric fitted arrays. The manifest holds a SHA-256 of every
-other entry: ``load`` refuses a file that is not ours, of an unknown format
-version or changed since it was saved, then loads the network with Keras'
-``safe_mode`` (no lambda layers, no arbitrary code) from the verified bytes
-only. Numeric arrays are read with ``allow_pickle=False``.
+entries for the numeric fitted arrays.
+
+What ``load`` guarantees is that reading a file runs no code from it: the
+network is loaded with Keras' ``safe_mode`` (no lambda layers, no arbitrary
+code), numeric arrays with ``allow_pickle=False``, and the estimator is built
+only from the fields this format defines (``FITTED_FIELDS`` and the
+estimator's own parameters), each checked for its type; anything else in the
+manifest is refused. The manifest also holds a SHA-256 of every other entry,
+which catches a damaged or truncated file. It is not a signature: the digests
+sit unsigned in the same file, so whoever can change a file can rewrite them.
 """
 
 import dataclasses
@@ -26,8 +31,97 @@ FORMAT = "skgraphfeat-estimator"
 FORMAT_VERSION = 1
 MANIFEST = "skgraphfeat.json"
 KERAS_ENTRIES = ("config.json", "metadata.json", "model.weights.h5")
-# Attributes rebuilt on load rather than stored.
-_NOT_STORED = {"model_", "_model_forward", "_metadata_request"}
+
+
+# ---------------------------------------------------------------- the fields
+def _number(value):
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _integer(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _optional(check):
+    return lambda value: value is None or check(value)
+
+
+def _list_of(check):
+    return lambda value: isinstance(value, list) and all(check(v) for v in value)
+
+
+def _array(kinds, ndim=None):
+    def check(value):
+        return (
+            isinstance(value, np.ndarray)
+            and value.dtype.kind in kinds
+            and (ndim is None or value.ndim == ndim)
+        )
+
+    return check
+
+
+def _record(value):
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and (_number(v) or v is None) for k, v in value.items()
+    )
+
+
+def _network_spec(value):
+    from ._model import NetworkSpec
+
+    return isinstance(value, NetworkSpec)
+
+
+def _optimizer_state(value):
+    from ._training import OptimizerState
+
+    return value is None or isinstance(value, OptimizerState)
+
+
+_OBJECTIVES = {"softmax_cross_entropy", "squared_error", "masked_reconstruction"}
+
+# Every fitted attribute the format holds, with the check of its decoded value.
+# ``save`` writes these (those the estimator has) and nothing else; ``load``
+# refuses a manifest with any other entry.
+FITTED_FIELDS = {
+    "n_features_in_": _integer,
+    "feature_names_in_": _array("OU", ndim=1),
+    "is_categorical_": _array("b", ndim=1),
+    "categories_": _list_of(_optional(_array("biufOU", ndim=1))),
+    "classes_": _array("biufOU", ndim=1),
+    "n_iter_": _integer,
+    "loss_curve_": _list_of(_number),
+    "best_loss_": _optional(_number),
+    "validation_scores_": _optional(_list_of(_optional(_number))),
+    "best_validation_score_": _optional(_number),
+    "history_": _list_of(_record),
+    "replica_devices_": _optional(
+        lambda v: isinstance(v, tuple) and all(isinstance(d, str) for d in v)
+    ),
+    "_target_mean": _array("f", ndim=1),
+    "_target_scale": _array("f", ndim=1),
+    "_target_ndim": _integer,
+    "_spec": _network_spec,
+    "_objective": lambda value: value in _OBJECTIVES,
+    "_optimizer_state": _optimizer_state,
+    "_graph_summary": _array("f", ndim=4),
+    "_column_kinds": _optional(
+        lambda v: (
+            isinstance(v, tuple)
+            and all(kind in ("categorical", "numeric") for kind in v)
+        )
+    ),
+    "_sklearn_output_config": lambda value: (
+        isinstance(value, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    ),
+}
+# What every fitted estimator of the format has.
+_REQUIRED_FIELDS = {
+    "n_features_in_", "is_categorical_", "categories_", "n_iter_", "loss_curve_",
+    "history_", "_spec", "_objective", "_graph_summary",
+}  # fmt: skip
 
 
 def _quiet_keras_save(model, path):
@@ -167,8 +261,47 @@ def _decode(value, arrays):
     for cls in (NetworkSpec, OptimizerState):
         key = "__" + cls.__name__ + "__"
         if key in value:
-            return cls(**{k: _decode(v, arrays) for k, v in value[key].items()})
-    raise ValueError(f"Unknown entry in the saved estimator: {sorted(value)}.")
+            return _dataclass(cls, value[key], arrays)
+    raise ValueError(f"unknown entry in the manifest: {sorted(value)}.")
+
+
+def _dataclass(cls, fields, arrays):
+    """``cls`` from its saved fields: exactly its own, each of its own type."""
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    if not isinstance(fields, dict) or set(fields) - set(known):
+        unknown = sorted(set(fields) - set(known)) if isinstance(fields, dict) else []
+        raise ValueError(f"{cls.__name__} has no fields {unknown}.")
+    values = {name: _decode(v, arrays) for name, v in fields.items()}
+    for name, value in values.items():
+        declared = _declared_type(known[name].type)
+        if not _has_declared_type(value, declared):
+            raise ValueError(
+                f"{cls.__name__}.{name} must be {declared}; got {type(value).__name__}."
+            )
+    try:
+        return cls(**values)
+    except TypeError as error:  # a field without a default is missing
+        raise ValueError(f"{cls.__name__}: {error}.") from None
+
+
+def _declared_type(annotation):
+    """A dataclass field's annotation as text: "int", "numpy.ndarray | None"."""
+    return str(getattr(annotation, "__name__", annotation))
+
+
+def _has_declared_type(value, declared):
+    """Whether ``value`` fits a NetworkSpec or OptimizerState field's
+    annotation ``declared`` (as text)."""
+    if value is None:
+        return "None" in declared
+    if isinstance(value, bool):
+        return declared.startswith("bool")
+    if isinstance(value, np.ndarray):
+        return "ndarray" in declared and value.dtype.kind == "f"
+    checks = {"int": _integer, "float": _number, "str": lambda v: isinstance(v, str),
+              "tuple": lambda v: isinstance(v, tuple)}  # fmt: skip
+    return any(declared.startswith(name) and check(value)
+               for name, check in checks.items())  # fmt: skip
 
 
 def save(estimator, path):
@@ -209,10 +342,9 @@ def save(estimator, path):
             value = None
         params[name] = encoder.encode(value, f"parameter {name!r}")
     fitted = {
-        name: encoder.encode(value, f"attribute {name!r}")
-        for name, value in vars(estimator).items()
-        if name.endswith("_") or name.startswith("_")
-        if name not in _NOT_STORED and name not in params
+        name: encoder.encode(vars(estimator)[name], f"attribute {name!r}")
+        for name in FITTED_FIELDS
+        if name in vars(estimator)
     }
 
     entries = {}
@@ -247,6 +379,40 @@ def _refuse(path, why):
     raise ValueError(f"Cannot load {path!r}: {why}")
 
 
+def _estimator_from_manifest(path, cls, manifest, arrays):
+    """The estimator the manifest describes, from the fields the format
+    defines only; anything else, or a value of the wrong type, is refused."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    params, fitted = manifest.get("params"), manifest.get("fitted")
+    if not isinstance(params, dict) or not isinstance(fitted, dict):
+        _refuse(path, "its manifest lacks the parameters or fitted attributes.")
+    valid = cls().get_params(deep=False)
+    unknown = sorted(set(params) - set(valid))
+    if unknown:
+        _refuse(path, f"its manifest has parameters {cls.__name__} does not "
+                f"take: {unknown}.")  # fmt: skip
+    unknown = sorted(set(fitted) - set(FITTED_FIELDS))
+    if unknown:
+        _refuse(path, f"its manifest has fitted attributes this format does not "
+                f"define: {unknown}.")  # fmt: skip
+    missing = sorted(_REQUIRED_FIELDS - set(fitted))
+    if missing:
+        _refuse(path, f"its manifest lacks the fitted attributes {missing}.")
+    try:
+        estimator = cls(**{k: _decode(v, arrays) for k, v in params.items()})
+        estimator._validate_params()
+        values = {name: _decode(v, arrays) for name, v in fitted.items()}
+    except (InvalidParameterError, ValueError, KeyError) as error:
+        _refuse(path, f"its manifest holds a value of the wrong kind ({error}).")
+    wrong = sorted(name for name, value in values.items()
+                   if not FITTED_FIELDS[name](value))  # fmt: skip
+    if wrong:
+        _refuse(path, f"its fitted attributes {wrong} are not of their type.")
+    vars(estimator).update(values)
+    return estimator
+
+
 def load(path):
     """Load an estimator written by ``save``; refuse anything else.
 
@@ -264,13 +430,15 @@ def load(path):
     ------
     ValueError
         If the file is not a skgraphfeat estimator, has an unsupported format
-        version, or was changed after it was saved.
+        version, holds fields the format does not define or values of the
+        wrong type, or is damaged (an entry whose SHA-256 differs).
 
     Notes
     -----
-    Only this format is safe to load from a source you do not trust. Pickle and
-    joblib files of estimators run code when loaded: load them only from
-    sources you trust.
+    Loading this format runs no code from the file, whatever it holds; pickle
+    and joblib files of estimators do run code when loaded. The checksums
+    detect damage, not tampering (they are stored unsigned in the same file):
+    a file from an untrusted source loads safely but may predict anything.
     """
     path = _check_path(path)
     if not zipfile.is_zipfile(path):
@@ -317,10 +485,7 @@ def load(path):
         for name, data in entries.items()
         if name.endswith(".npy")
     }
-    params = {k: _decode(v, arrays) for k, v in manifest["params"].items()}
-    estimator = cls(**params)
-    for name, value in manifest["fitted"].items():
-        setattr(estimator, name, _decode(value, arrays))
+    estimator = _estimator_from_manifest(path, cls, manifest, arrays)
 
     with tempfile.TemporaryDirectory() as tmp:
         model_path = os.path.join(tmp, "model.keras")

@@ -34,6 +34,9 @@ MAX_INTEGER_CLASSES = 20
 TABLE_READERS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet"}
 COMPRESSIONS = (".gz", ".bz2", ".zip", ".xz", ".zst")
 PLOT_EXTRA = 'pip install "skgraphfeat[cli]"'
+# where ``demo`` draws by default: a folder for generated files, not the
+# current one
+DEMO_PICTURE = os.path.join("build", "feature_graph.png")
 
 
 class CommandError(Exception):
@@ -639,6 +642,8 @@ def run_demo(args):
 
     from . import GraphFeatureClassifier
 
+    if args.out == DEMO_PICTURE:
+        os.makedirs(os.path.dirname(DEMO_PICTURE), exist_ok=True)
     if args.out:
         _check_output(args.out, "--out")
     start_tensorflow()
@@ -778,10 +783,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--out",
-        default="feature_graph.png",
+        default=DEMO_PICTURE,
         metavar="IMAGE",
-        help="where to draw the feature graph, .png (default: %(default)s; "
-        "'' for none)",
+        help="where to draw the feature graph, .png (default: %(default)s, "
+        "its folder made if needed; '' for none)",
     )
     demo.set_defaults(handler=run_demo)
 

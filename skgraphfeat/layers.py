@@ -53,7 +53,8 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
     data-dependent adjacency ``A`` (one F x F graph per sample and head). The
     embeddings are aggregated along ``A``, optionally refined through soft feature
     groups, added to the input embedding, layer-normalised and projected back to
-    the F features. The full definition is in ``shared/spec/LAYER.md``.
+    the F features. ``tests/test_layer.py`` holds a plain-numpy reference of
+    the definition that the layer matches.
 
     The attention is evaluated in factorised form (the embedding is affine and
     shared), so memory grows as ``B * H * F**2`` rather than ``B * H * F**2 * E``.

@@ -120,9 +120,9 @@ def test_version_and_missing_command(tmp_path):
 
 # ------------------------------------------------------------------ commands
 def test_demo_scores_a_baseline_prints_pairs_and_draws(tmp_path):
-    result = check_ok(
-        run_cli("demo", "--quick", "--top", "3", "--out", "graph.png", cwd=tmp_path)
-    )
+    from sklearn.datasets import load_breast_cancer
+
+    result = check_ok(run_cli("demo", "--quick", "--top", "3", cwd=tmp_path))
     out = result.stdout
     assert "breast_cancer: 569 samples, 30 features, 2-fold" in out
     assert "GraphFeatureClassifier" in out
@@ -131,10 +131,20 @@ def test_demo_scores_a_baseline_prints_pairs_and_draws(tmp_path):
     header = next(
         i for i, line in enumerate(lines) if line.split()[:2] == ["rank", "feature_a"]
     )
-    ranked = [line.split()[0] for line in lines[header + 1 : header + 4]]
-    assert ranked == ["1", "2", "3"]
-    assert any(word in lines[header + 1] for word in ("mean", "error", "worst"))
-    assert (tmp_path / "graph.png").read_bytes().startswith(PNG_SIGNATURE)
+    rows = [line.split() for line in lines[header + 1 : header + 4]]
+    assert [row[0] for row in rows] == ["1", "2", "3"]
+    # each row: two of the data set's features (in feature order), a weight
+    names = list(load_breast_cancer().feature_names)
+    pairs = {
+        f"{a} {b}" for i, a in enumerate(names) for b in names[i + 1 :]
+    }  # fmt: skip
+    assert all(" ".join(row[1:-1]) in pairs for row in rows), rows
+    weights = [float(row[-1]) for row in rows]
+    assert weights == sorted(weights, reverse=True) and 0 < weights[-1] <= 2
+    # drawn under build/, never into the current folder
+    picture = tmp_path / "build" / "feature_graph.png"
+    assert picture.read_bytes().startswith(PNG_SIGNATURE)
+    assert [p.name for p in tmp_path.iterdir()] == ["build"]
 
 
 def test_fit_infers_classification_cross_validates_and_saves(classifier):

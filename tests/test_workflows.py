@@ -1,6 +1,7 @@
 """The scikit-learn and pandas workflows users drop the estimators into,
 each exercised with the real scikit-learn objects."""
 
+import json
 import pickle
 import re
 import subprocess
@@ -322,6 +323,48 @@ def test_load_refuses_files_that_are_not_ours_or_altered(binary, tmp_path):
 
     with pytest.raises(sklearn.exceptions.NotFittedError):
         GraphFeatureClassifier().save(tmp_path / "unfitted.keras")
+
+
+def _with_manifest(change):
+    def rewrite(entries):
+        manifest = json.loads(entries["skgraphfeat.json"])
+        change(manifest)
+        entries["skgraphfeat.json"] = json.dumps(manifest).encode()
+
+    return rewrite
+
+
+@pytest.mark.parametrize(
+    "change, refusal",
+    [
+        (lambda m: m["fitted"].update(predict="boom"),
+         r"fitted attributes this format does not define: \['predict'\]"),
+        (lambda m: m["fitted"].update(__class__="boom"),
+         r"does not define: \['__class__'\]"),
+        (lambda m: m["params"].update(model_="boom"),
+         r"parameters GraphFeatureClassifier does not take: \['model_'\]"),
+        (lambda m: m["params"].update(embed_dim="sixteen"),
+         "wrong kind.*embed_dim"),
+        (lambda m: m["fitted"].update(n_iter_="many"),
+         r"\['n_iter_'\] are not of their type"),
+        (lambda m: m["fitted"].update(classes_={"__dict__": {}}),
+         r"\['classes_'\] are not of their type"),
+        (lambda m: m["fitted"]["_spec"]["__NetworkSpec__"].update(evil=1),
+         r"NetworkSpec has no fields \['evil'\]"),
+        (lambda m: m["fitted"]["_spec"]["__NetworkSpec__"].update(n_features="5"),
+         "NetworkSpec.n_features must be int"),
+        (lambda m: m["fitted"].pop("_spec"),
+         r"lacks the fitted attributes \['_spec'\]"),
+    ],
+)  # fmt: skip
+def test_load_accepts_only_the_fields_of_the_format(binary, tmp_path, change, refusal):
+    # the manifest is not covered by the checksums: what it says is checked
+    X, y = binary
+    good = tmp_path / "clf.keras"
+    GraphFeatureClassifier(**SMALL).fit(X, y).save(good)
+    _rewrite(good, tmp_path / "crafted.keras", _with_manifest(change))
+    with pytest.raises(ValueError, match=refusal):
+        skgraphfeat.load(tmp_path / "crafted.keras")
 
 
 # ----------------------------------------------------------- metadata routing
