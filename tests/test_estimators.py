@@ -62,7 +62,6 @@ def test_classifier_with_string_labels(blobs):
     np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), proba, rtol=1e-10)
     assert set(clf.predict(X)) <= set(clf.classes_)
     assert clf.score(X, y) > 0.9
-    assert len(clf.loss_curve_) == clf.n_iter_ == len(clf.history_)
 
 
 def test_binary_classifier_with_integer_labels(blobs):
@@ -214,14 +213,36 @@ def test_training_stops_when_the_loss_stalls(blobs):
     assert clf.best_loss_ == curve.min()
 
 
-def test_early_stopping_keeps_the_best_validation_epoch(blobs):
-    X, y = blobs
-    clf = GraphFeatureClassifier(
-        early_stopping=True, n_iter_no_change=5, max_iter=300, random_state=0
-    ).fit(X, y)
-    assert len(clf.validation_scores_) == clf.n_iter_
-    assert clf.best_validation_score_ == max(clf.validation_scores_)
-    assert clf.best_loss_ is None
+def test_early_stopping_keeps_the_best_validation_epoch(monkeypatch):
+    from sklearn.datasets import make_regression
+
+    from skgraphfeat._base import BaseGraphFeature
+
+    X, y = make_regression(n_samples=300, n_features=5, noise=20.0, random_state=0)
+    held_out = []
+    split = BaseGraphFeature._early_stopping_split
+
+    def record_split(self, *args):
+        train, validation = split(self, *args)
+        held_out.append(validation)
+        return train, validation
+
+    monkeypatch.setattr(BaseGraphFeature, "_early_stopping_split", record_split)
+    reg = GraphFeatureRegressor(
+        early_stopping=True, n_iter_no_change=5, max_iter=300, average=False,
+        learning_rate_init=0.05, random_state=0,
+    ).fit(X, y)  # fmt: skip
+    scores = reg.validation_scores_
+    best = int(np.argmax(scores))
+    assert best < len(scores) - 1  # later epochs scored lower ...
+    assert scores[-1] < scores[best]
+    (validation,) = held_out
+    # ... and the weights kept are the best epoch's, not the last one's
+    assert reg.score(X[validation], y[validation]) == pytest.approx(
+        scores[best], rel=1e-9
+    )
+    assert reg.best_validation_score_ == scores[best]
+    assert reg.best_loss_ is None
 
 
 def test_pickle_round_trip(blobs):

@@ -415,7 +415,10 @@ def test_invalid_arguments_raise_value_error_naming_them(kwargs, match):
 
 def test_num_groups_is_free_when_not_hierarchical():
     layer = AdvancedGraphFeatureLayer(hierarchical=False, num_groups=0)
-    assert layer.num_groups == 0
+    assert layer(np.zeros((2, 3))).shape == (2, 3)
+    assert not hasattr(layer, "group_logits")
+    rebuilt = AdvancedGraphFeatureLayer.from_config(layer.get_config())
+    assert rebuilt(np.zeros((2, 3))).shape == (2, 3)
 
 
 @pytest.mark.parametrize(

