@@ -373,7 +373,7 @@ def test_true_pairs_rank_in_the_top_5_percent():
     # edge bias, on by default, lets it single out pairs of features)
     X, y, pairs = make_pairwise_interactions(2000, 20, 3, random_state=0)
     clf = GraphFeatureClassifier(
-        hidden_layer_sizes=(), learning_rate_init=1e-2, max_iter=30, random_state=0
+        hidden_layer_sizes=(), learning_rate_init=1e-2, max_iter=60, random_state=0
     ).fit(X, y)
     ranks = pair_ranks(
         clf.top_interactions(k=None), pairs, inspection.feature_names(clf)

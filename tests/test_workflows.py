@@ -1,6 +1,7 @@
 """The scikit-learn and pandas workflows users drop the estimators into,
 each exercised with the real scikit-learn objects."""
 
+import hashlib
 import json
 import pickle
 import re
@@ -367,6 +368,29 @@ def test_load_accepts_only_the_fields_of_the_format(binary, tmp_path, change, re
         skgraphfeat.load(tmp_path / "crafted.keras")
 
 
+def test_checksums_catch_damage_not_tampering_as_the_docs_say(binary, tmp_path):
+    X, y = binary
+    clf = GraphFeatureClassifier(**SMALL).fit(X, y)
+    clf.save(tmp_path / "clf.keras")
+
+    def change_a_weight_and_its_digest(entries):
+        weights = bytearray(entries["model.weights.h5"])
+        weights[-100] ^= 0xFF
+        entries["model.weights.h5"] = bytes(weights)
+        manifest = json.loads(entries["skgraphfeat.json"])
+        manifest["sha256"]["model.weights.h5"] = hashlib.sha256(weights).hexdigest()
+        entries["skgraphfeat.json"] = json.dumps(manifest).encode()
+
+    _rewrite(tmp_path / "clf.keras", tmp_path / "changed.keras",
+             change_a_weight_and_its_digest)  # fmt: skip
+    changed = skgraphfeat.load(tmp_path / "changed.keras")  # no signature to fail
+    assert changed.predict_proba(X).shape == (len(X), 2)
+    for doc in (skgraphfeat.load.__doc__, GraphFeatureClassifier.save.__doc__):
+        text = " ".join(doc.split())
+        assert "not tampering" in text or "not a deliberate change" in text
+        assert "altered" not in text
+
+
 # ----------------------------------------------------------- metadata routing
 def test_metadata_routing_sends_sample_weight_through(binary):
     X, y = binary
@@ -426,7 +450,7 @@ def test_regressor_meta_estimators():
     assert multi.predict(X).shape == (150, 2)
     positive = np.exp(X @ [0.5, -0.3, 0.2, 0.1])
     wrapped = TransformedTargetRegressor(
-        GraphFeatureRegressor(**{**SMALL, "max_iter": 50}),
+        GraphFeatureRegressor(**{**SMALL, "learning_rate_init": 1e-2}),
         func=np.log,
         inverse_func=np.exp,
     ).fit(X, positive)
