@@ -1,12 +1,23 @@
 # Two commands do all the set-up on a fresh machine with only python3:
 #   make demo   creates .venv if missing, installs the package, runs the demo
-#   make test   the same set-up, then the whole test suite
+#   make test   the same set-up, then the whole test suite, then test-oldest
+#   make test-oldest  a second venv with exactly the dependency floors of
+#               pyproject.toml, and a fast subset of the tests on it
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test bench lint
+OLDEST_VENV := .venv-oldest
+OLDEST_STAMP := $(OLDEST_VENV)/.installed-stamp
+# On the floors: the layer, every scikit-learn check of the three estimators,
+# a pipeline and the save/load and pickle round trips.
+OLDEST_TESTS := tests/test_layer.py tests/test_sklearn_checks.py \
+	tests/test_workflows.py::test_pipeline_with_column_transformer \
+	tests/test_workflows.py::test_save_and_load_keep_everything \
+	tests/test_workflows.py::test_clone_pickle_and_joblib_round_trips
+
+.PHONY: install demo test test-all test-oldest bench lint
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,9 +32,29 @@ demo: $(STAMP)
 # Two pytest workers (pytest-xdist): the tests run TensorFlow on one thread each
 # (tests/conftest.py), so on two cores the suite takes about 30% less time
 # (7m47s against 11m02s in one process, 2026-11-29).
-test: $(STAMP)
+test: test-all test-oldest
+
+test-all: $(STAMP)
 	$(BIN)/ruff check skgraphfeat tests benchmarks
 	$(BIN)/python -m pytest -q -n 2
+
+# the floors: every ">=" of the dependencies as "==", installed together
+$(OLDEST_STAMP): pyproject.toml
+	test -x $(OLDEST_VENV)/bin/python || $(PYTHON) -m venv $(OLDEST_VENV)
+	$(OLDEST_VENV)/bin/python -c 'import tomllib; \
+		deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]; \
+		print("\n".join(d.replace(">=", "==") for d in deps))' > $(OLDEST_VENV)/floors.txt
+	$(OLDEST_VENV)/bin/python -m pip install -q --disable-pip-version-check \
+		-r $(OLDEST_VENV)/floors.txt "pytest>=8.0" "pytest-xdist>=3.5"
+	$(OLDEST_VENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	$(OLDEST_VENV)/bin/python -m pip check
+	touch $(OLDEST_STAMP)
+
+test-oldest: $(OLDEST_STAMP)
+	$(OLDEST_VENV)/bin/python -c 'import keras, numpy, pandas, sklearn, tensorflow; \
+		print("oldest:", *(f"{m.__name__} {m.__version__}" for m in \
+		(numpy, pandas, sklearn, keras, tensorflow)))'
+	$(OLDEST_VENV)/bin/python -m pytest -q -n 2 $(OLDEST_TESTS)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[bench]"

@@ -3,7 +3,6 @@
 from numbers import Real
 
 import numpy as np
-from scipy.special import softmax
 from sklearn.base import (
     ClassifierMixin,
     OneToOneFeatureMixin,
@@ -424,7 +423,8 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes); rows sum to 1."""
         outputs, _ = self._forward(X)
-        return softmax(outputs, axis=1)
+        exponentials = np.exp(outputs - outputs.max(axis=1, keepdims=True))
+        return exponentials / exponentials.sum(axis=1, keepdims=True)
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities, shape (n_samples, n_classes)."""
