@@ -9,6 +9,7 @@ import subprocess
 import sys
 import warnings
 import zipfile
+from pathlib import Path
 
 import joblib
 import keras
@@ -493,3 +494,28 @@ def test_keras_callbacks_survive_clone_inside_a_search(binary):
     ).fit(X, y)
     assert search.best_estimator_.n_iter_ == 2
     assert stopper.model is None
+
+
+@pytest.mark.parametrize("name", ["classifier", "regressor", "transformer"])
+def test_files_saved_by_an_earlier_version_still_load_and_predict(name):
+    # written at commit 2831162 by tests/data/format_1/make_files.py
+    import importlib.util
+
+    folder = Path(__file__).parent / "data" / "format_1"
+    spec = importlib.util.spec_from_file_location(
+        "make_files", folder / "make_files.py"
+    )
+    make_files = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_files)
+    frame, label, target = make_files.table()
+    estimator = skgraphfeat.load(folder / f"{name}.keras")
+    if name == "classifier":
+        output = estimator.predict_proba(frame)
+        estimator.partial_fit(frame, label)  # and it trains on
+    elif name == "regressor":
+        output = estimator.predict(frame)
+        estimator.partial_fit(frame, target)
+    else:
+        output = estimator.transform(frame).to_numpy()  # set_output was kept
+        estimator.partial_fit(frame)
+    np.testing.assert_allclose(output, np.load(folder / f"{name}.npy"), rtol=1e-6)
