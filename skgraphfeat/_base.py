@@ -587,19 +587,29 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
 
     def _early_stopping_split(self, indices, targets, sample_weight, rng):
         stratify = self._stratify(targets)
+        cannot = (
+            "early_stopping could not set aside a validation set of "
+            f"validation_fraction={self.validation_fraction} from "
+            f"{len(indices)} samples"
+        )
         try:
-            return train_test_split(
+            train, validation = train_test_split(
                 indices,
                 test_size=self.validation_fraction,
                 random_state=rng.randint(_SEED_HIGH),
                 stratify=stratify,
             )
         except ValueError as error:
+            raise ValueError(f"{cannot}: {error}") from error
+        # a score needs two rows (R^2 is undefined on one) and some weight
+        if len(validation) < 2 or sample_weight[validation].sum() <= 0:
             raise ValueError(
-                "early_stopping could not set aside a validation set of "
-                f"validation_fraction={self.validation_fraction} from "
-                f"{len(indices)} samples: {error}"
-            ) from error
+                f"{cannot}: it would hold {len(validation)} rows with a total "
+                f"sample_weight of {sample_weight[validation].sum():g}, and a "
+                "score needs at least 2 rows of positive weight. Raise "
+                "validation_fraction, or set early_stopping=False."
+            )
+        return train, validation
 
     def _validation_callback(self, compiled, X, targets, sample_weight, fill, rng):
         objective = compiled.objective

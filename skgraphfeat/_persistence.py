@@ -103,7 +103,7 @@ FITTED_FIELDS = {
     "_target_scale": _array("f", ndim=1),
     "_target_ndim": _integer,
     "_spec": _network_spec,
-    "_objective": lambda value: value in _OBJECTIVES,
+    "_objective": lambda value: isinstance(value, str) and value in _OBJECTIVES,
     "_optimizer_state": _optimizer_state,
     "_graph_summary": _array("f", ndim=4),
     "_column_kinds": _optional(
@@ -117,11 +117,16 @@ FITTED_FIELDS = {
         and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     ),
 }
-# What every fitted estimator of the format has.
+# What every fitted estimator of the format has, and what each kind has too.
 _REQUIRED_FIELDS = {
     "n_features_in_", "is_categorical_", "categories_", "n_iter_", "loss_curve_",
-    "history_", "_spec", "_objective", "_graph_summary",
+    "history_", "_spec", "_objective", "_graph_summary", "_column_kinds",
 }  # fmt: skip
+_REQUIRED_BY_CLASS = {
+    "GraphFeatureClassifier": {"classes_"},
+    "GraphFeatureRegressor": {"_target_mean", "_target_scale", "_target_ndim"},
+    "GraphFeatureTransformer": set(),
+}
 
 
 def _quiet_keras_save(model, path):
@@ -375,6 +380,11 @@ def save(estimator, path):
         archive.writestr(MANIFEST, json.dumps(manifest))
 
 
+# What decoding a malformed manifest entry raises (an encoding tag around a
+# value of another shape, a parameter of the wrong type): refused as such.
+_MALFORMED = (ValueError, KeyError, TypeError, AttributeError)
+
+
 def _refuse(path, why):
     raise ValueError(f"Cannot load {path!r}: {why}")
 
@@ -382,8 +392,6 @@ def _refuse(path, why):
 def _estimator_from_manifest(path, cls, manifest, arrays):
     """The estimator the manifest describes, from the fields the format
     defines only; anything else, or a value of the wrong type, is refused."""
-    from sklearn.utils._param_validation import InvalidParameterError
-
     params, fitted = manifest.get("params"), manifest.get("fitted")
     if not isinstance(params, dict) or not isinstance(fitted, dict):
         _refuse(path, "its manifest lacks the parameters or fitted attributes.")
@@ -396,14 +404,15 @@ def _estimator_from_manifest(path, cls, manifest, arrays):
     if unknown:
         _refuse(path, f"its manifest has fitted attributes this format does not "
                 f"define: {unknown}.")  # fmt: skip
-    missing = sorted(_REQUIRED_FIELDS - set(fitted))
+    required = _REQUIRED_FIELDS | _REQUIRED_BY_CLASS[cls.__name__]
+    missing = sorted(required - set(fitted))
     if missing:
         _refuse(path, f"its manifest lacks the fitted attributes {missing}.")
     try:
         estimator = cls(**{k: _decode(v, arrays) for k, v in params.items()})
         estimator._validate_params()
         values = {name: _decode(v, arrays) for name, v in fitted.items()}
-    except (InvalidParameterError, ValueError, KeyError) as error:
+    except _MALFORMED as error:
         _refuse(path, f"its manifest holds a value of the wrong kind ({error}).")
     wrong = sorted(name for name, value in values.items()
                    if not FITTED_FIELDS[name](value))  # fmt: skip

@@ -43,8 +43,9 @@ def batch_mask_seed(epoch_seed, index):
     """Seed of the feature mask of batch ``index`` in the epoch whose shuffle
     is seeded with ``epoch_seed`` (``[seed, epoch]``).
 
-    Folded in (a hash of the pair), so that every (epoch, batch) has a stream
-    of its own, apart from every epoch's shuffle: the sum ``[seed, epoch +
+    ``stateless_fold_in`` hashes the batch's index into the epoch's seed, so
+    that every (epoch, batch) has a stream of its own, apart from every epoch's
+    shuffle: the sum ``[seed, epoch +
     index + 1]`` made batch ``i`` of epoch ``e`` repeat batch ``i - 1`` of
     epoch ``e + 1`` and the shuffle of epoch ``e + i + 1``.
     """

@@ -57,14 +57,21 @@ _TF_LOG_LEVEL = "TF_CPP_MIN_LOG_LEVEL"
 _user_log_level = True
 
 
-def configure_tensorflow_logging(environ=os.environ):
-    """Quiet TensorFlow's logs in this process unless the user set a level.
+@contextlib.contextmanager
+def tensorflow_logging_configured(environ=os.environ):
+    """Quiet TensorFlow's logs for the block unless the user set a level.
 
-    Returns whether the user had set ``TF_CPP_MIN_LOG_LEVEL``.
+    Yields whether the user had set ``TF_CPP_MIN_LOG_LEVEL``; the variable is
+    removed again afterwards if the block set it (TensorFlow has read it by
+    then), so a program that calls ``main`` keeps its environment.
     """
     user_set = _TF_LOG_LEVEL in environ
     environ.setdefault(_TF_LOG_LEVEL, "3")
-    return user_set
+    try:
+        yield user_set
+    finally:
+        if not user_set:
+            environ.pop(_TF_LOG_LEVEL, None)
 
 
 @contextlib.contextmanager
@@ -73,10 +80,11 @@ def _discarded_native_stderr():
     block; write the file back only if the block raises."""
     try:
         stderr_fd = sys.__stderr__.fileno()
+        captured = tempfile.TemporaryFile()
     except (AttributeError, OSError, ValueError):
-        yield  # no real stderr
+        yield  # no real stderr, or no room to capture it: leave it as it is
         return
-    with tempfile.TemporaryFile() as captured:
+    with captured:
         sys.__stderr__.flush()
         saved = os.dup(stderr_fd)
         os.dup2(captured.fileno(), stderr_fd)
@@ -932,7 +940,11 @@ def _one_line(error):
 def main(argv=None) -> int:
     """Run the command line; returns the exit status."""
     global _user_log_level
-    _user_log_level = configure_tensorflow_logging()
+    with tensorflow_logging_configured() as _user_log_level:
+        return _run(argv)
+
+
+def _run(argv):
     args = build_parser().parse_args(argv)
     debug = getattr(args, "debug", False)
     import warnings

@@ -116,8 +116,7 @@ def csv_statistics(
     >>> stats.classes.tolist()
     ['x', 'y']
     """
-    names, count, mean, m2 = None, None, None, None
-    low, high = None, None
+    names, count, mean, m2, low = None, None, None, None, None
     n_rows = 0
     classes = None
     for chunk in _chunks(path, chunksize, read_csv_kwargs):
@@ -134,24 +133,24 @@ def csv_statistics(
                     f"Feature columns must be numeric; {text} are not. Encode them "
                     "first, or leave them out with usecols=[...]."
                 )
+            # no values seen yet: the merge below then takes a chunk's as they are
+            count, mean, m2 = (np.zeros(len(names)) for _ in range(3))
+            low = np.full(len(names), np.inf)
         values = features.to_numpy(dtype=np.float64)
         n_rows += len(values)
         # per column, ignoring missing values
-        n_b = np.sum(~np.isnan(values), axis=0).astype(np.float64)
+        present = ~np.isnan(values)
+        n_b = present.sum(axis=0).astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean_b = np.nansum(values, axis=0) / n_b
-            m2_b = np.nansum(np.square(values - mean_b), axis=0)
-        low_b, high_b = np.nanmin(values, axis=0), np.nanmax(values, axis=0)
-        if count is None:
-            count, mean, m2, low, high = n_b, mean_b, m2_b, low_b, high_b
-        else:
-            total = count + n_b
-            delta = mean_b - mean
-            share = np.divide(n_b, total, out=np.zeros_like(total), where=total > 0)
-            mean = np.where(n_b > 0, mean + delta * share, mean)
-            m2 = np.where(n_b > 0, m2 + m2_b + np.square(delta) * count * share, m2)
-            low, high = np.fmin(low, low_b), np.fmax(high, high_b)
-            count = total
+            mean_b = np.where(present, values, 0.0).sum(axis=0) / n_b
+            m2_b = np.where(present, np.square(values - mean_b), 0.0).sum(axis=0)
+        low = np.minimum(low, np.where(present, values, np.inf).min(axis=0))
+        total = count + n_b
+        delta = mean_b - mean
+        share = np.divide(n_b, total, out=np.zeros_like(total), where=total > 0)
+        mean = np.where(n_b > 0, mean + delta * share, mean)
+        m2 = np.where(n_b > 0, m2 + m2_b + np.square(delta) * count * share, m2)
+        count = total
         if gather_classes and y is not None:
             seen = np.unique(y.to_numpy())
             classes = seen if classes is None else np.union1d(classes, seen)

@@ -381,20 +381,25 @@ def test_true_pairs_rank_in_the_top_5_percent():
     assert max(ranks) <= 9, f"ranks of the true pairs among 190: {ranks}"
 
 
-def _adjacency_of_what_each_block_is_fed(estimator, X):
-    """Per block, the attention of the block on the very tensor the fitted
-    network feeds it, shape (n, n_blocks, H, F, F)."""
+def _adjacency_of_two_blocks_by_hand(estimator, X):
+    """The attention of both blocks of a two-block network, its layers
+    composed by hand as build_network wires them, shape (n, 2, H, F, F)."""
     import keras
 
     model = estimator.model_
-    X = estimator._graph_input(X)
-    scores = []
-    for b in range(estimator.n_blocks):
-        block = model.get_layer(f"graph_block_{b}")
-        fed = keras.Model(model.input, block.input)(X, training=False)
-        _, attention = block(fed, training=False, return_attention_scores=True)
-        scores.append(keras.ops.convert_to_numpy(attention))
-    return np.stack(scores, axis=1)
+    layer = model.get_layer
+    standardized = layer("standardize")(estimator._graph_input(X))
+    first, attention_0 = layer("graph_block_0")(
+        standardized, training=False, return_attention_scores=True
+    )
+    # category codes and NaN are set aside before the residual
+    residual = layer("numeric_values")(standardized)
+    fed = layer("graph_residual_0")([residual, first])
+    _, attention_1 = layer("graph_block_1")(
+        fed, training=False, return_attention_scores=True
+    )
+    return np.stack([keras.ops.convert_to_numpy(a) for a in (attention_0, attention_1)],
+                    axis=1)  # fmt: skip
 
 
 @pytest.mark.parametrize("holes", ["missing", "categorical"])
@@ -411,7 +416,7 @@ def test_later_blocks_are_explained_on_what_the_network_feeds_them(holes):
     np.testing.assert_allclose(explained.sum(axis=-1), 1.0, rtol=1e-6)
     np.testing.assert_allclose(
         explained,
-        _adjacency_of_what_each_block_is_fed(clf, frame).mean(axis=2),
+        _adjacency_of_two_blocks_by_hand(clf, frame).mean(axis=2),
         rtol=1e-6,
         atol=1e-9,
     )

@@ -323,8 +323,8 @@ def test_same_random_state_is_bit_identical_across_processes(tmp_path, threads):
             text=True,
             env=env,
         )
-        assert "oneDNN" in out.stderr  # TensorFlow printed, as forced
-        assert json.loads(out.stdout.splitlines()[-1]) == ""  # and we did not
+        # whatever TensorFlow printed natively, our Python code printed nothing
+        assert json.loads(out.stdout.splitlines()[-1]) == ""
     np.testing.assert_array_equal(
         np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy")
     )

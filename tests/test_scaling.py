@@ -254,6 +254,7 @@ def test_csv_statistics_are_those_of_the_whole_file(tmp_path):
 
 def test_csv_statistics_scale_empty_and_constant_columns_as_fit_does(tmp_path):
     table = _write_table(tmp_path / "t.csv", 300)
+    table["late"] = np.where(np.arange(300) < 100, np.nan, np.arange(300.0))
     table["empty"] = np.nan
     table["constant"] = 1e12 + 0.5
     table.loc[::3, "constant"] = np.nan

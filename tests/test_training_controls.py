@@ -250,11 +250,11 @@ def test_after_a_warm_start_the_best_score_is_that_of_the_weights_kept(monkeypat
     reg = GraphFeatureRegressor(
         max_iter=30, early_stopping=True, learning_rate_init=1e-2, **SMALL
     ).fit(X, y)
-    first_best = reg.best_validation_score_
+    first_best, first_epochs = reg.best_validation_score_, reg.n_iter_
     # a second run that does worse than the first: a rate far too high
     reg.set_params(warm_start=True, learning_rate_init=0.5, max_iter=5).fit(X, y)
     validation = held_out[-1]
-    second_run = reg.validation_scores_[-len(reg.history_) + 30 :]
+    second_run = reg.validation_scores_[first_epochs:]
     assert max(second_run) < first_best  # the case this test is about
     assert reg.best_validation_score_ == max(second_run)
     assert reg.score(X[validation], y[validation]) == pytest.approx(
@@ -589,3 +589,17 @@ def test_supervised_regression_stops_early_on_r2_in_the_transformer_too():
         transformer.validation_scores_, reg.validation_scores_, rtol=1e-9
     )
     assert transformer.n_iter_ == reg.n_iter_
+
+
+@pytest.mark.parametrize("n_samples, weights", [(12, None), (40, "zero held out")])
+def test_early_stopping_refuses_a_validation_set_it_cannot_score(n_samples, weights):
+    X, y = make_regression(n_samples=n_samples, n_features=3, random_state=0)
+    sample_weight = None
+    if weights:  # only the first rows weigh: what is held out weighs nothing
+        sample_weight = np.zeros(n_samples)
+        sample_weight[:2] = 1.0
+    reg = GraphFeatureRegressor(
+        early_stopping=True, validation_fraction=0.1 if weights else 0.05, **SMALL
+    )
+    with pytest.raises(ValueError, match="a score needs at least 2 rows of positive"):
+        reg.fit(X, y, sample_weight=sample_weight)

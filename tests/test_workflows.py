@@ -357,6 +357,12 @@ def _with_manifest(change):
          "NetworkSpec.n_features must be int"),
         (lambda m: m["fitted"].pop("_spec"),
          r"lacks the fitted attributes \['_spec'\]"),
+        (lambda m: m["fitted"].pop("classes_"),
+         r"lacks the fitted attributes \['classes_'\]"),
+        (lambda m: m["fitted"].update(history_={"__dict__": 5}), "wrong kind"),
+        (lambda m: m["fitted"].update(loss_curve_={"__tuple__": 5}), "wrong kind"),
+        (lambda m: m["fitted"].update(categories_={"__ndarray__": []}), "wrong kind"),
+        (lambda m: m["fitted"].update(_objective=[]), "not of their type"),
     ],
 )  # fmt: skip
 def test_load_accepts_only_the_fields_of_the_format(binary, tmp_path, change, refusal):
