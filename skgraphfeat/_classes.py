@@ -57,8 +57,9 @@ _SHARED_PARAMETERS = """
         ``learning_rate_init`` (or the rate a Keras callback such as
         ReduceLROnPlateau sets); "cosine" anneals it towards 0 over the
         ``max_iter`` epochs of each fit (a ``warm_start`` fit starts it anew),
-        and ``partial_fit``, one epoch a call, steps through it call by call
-        and starts it again every ``max_iter`` calls; "adaptive" divides it by
+        and ``partial_fit``, one epoch a call, steps through it from the
+        epochs run so far (``n_iter_``), starting it again every ``max_iter``
+        epochs; "adaptive" divides it by
         5 each time the loss (the validation score with ``early_stopping``)
         has not improved by ``tol`` for ``max(1, n_iter_no_change // 2)``
         epochs in a row, within one fit.
