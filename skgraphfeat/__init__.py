@@ -30,7 +30,7 @@ _LAZY_ATTRIBUTES = {
     "layers": "skgraphfeat.layers",
     "plotting": "skgraphfeat.plotting",
     "streaming": "skgraphfeat.streaming",
-    "load": "skgraphfeat._persistence",
+    "load": "skgraphfeat._load",
 }
 
 

@@ -6,7 +6,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -20,8 +19,12 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from . import _features
+from ._callbacks import KerasCallbacks, progress_hooks
 from ._graph import FeatureGraphMixin
+from ._persistence import STRATEGY_NOT_KEPT, model_from_bytes, model_to_bytes, save
 from ._scaling import weighted_mean_and_scale
+from ._state import NetworkSpec
 
 _SEED_HIGH = 2**31 - 1
 # early_stopping="auto" holds out a validation set above this many rows
@@ -47,42 +50,6 @@ def _restore_state_on_failure(estimator):
 
 
 _FLOAT_DTYPES = [np.float64, np.float32]
-
-
-def _validation_loss(objective, outputs, targets, mask, sample_weight):
-    """The training objective on held-out data (weighted mean per sample)."""
-    outputs = np.asarray(outputs, dtype=np.float64)
-    if objective == "softmax_cross_entropy":
-        shifted = outputs - outputs.max(axis=1, keepdims=True)
-        log_proba = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        per_sample = -log_proba[np.arange(len(targets)), targets]
-    elif mask is None:
-        per_sample = np.mean(np.square(outputs - targets), axis=1)
-    else:
-        # categorical and missing entries (NaN targets) are not reconstructed
-        valid = np.isfinite(targets)
-        mask = mask & valid
-        targets = np.where(valid, targets, 0.0)
-        errors = np.square(outputs - targets) * mask
-        per_sample = errors.sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
-    return float(np.average(per_sample, weights=sample_weight))
-
-
-def validation_score(objective, outputs, targets, sample_weight):
-    """The early-stopping score of a supervised objective, as ``score`` has it:
-    accuracy for class labels, R^2 for a continuous target (on standardized
-    targets, which leaves R^2 unchanged)."""
-    if objective == "softmax_cross_entropy":
-        hits = np.argmax(outputs, axis=1) == targets
-        return np.average(hits, weights=sample_weight)
-    return r2_score(targets, outputs, sample_weight=sample_weight)
-
-
-_STRATEGY_NOT_KEPT = (
-    "distribution={strategy!r} is a handle on this process's devices and is not "
-    "{what}; the restored estimator has distribution=None. Pass "
-    "distribution='mirrored' to train on the devices of whichever machine loads it."
-)
 
 
 class _PickledModel:
@@ -201,7 +168,8 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         raise NotImplementedError
 
     def _encode_target(self, X, y, sample_weight, refit, classes=None):
-        """Return ``(objective, targets, n_outputs, sample_weight, fitted)``.
+        """Return ``(objective, targets, n_outputs, sample_weight, fitted)``,
+        ``objective`` one of ``skgraphfeat._objectives``.
 
         With ``refit`` the encoding is learned from ``y`` (and ``classes``) and
         ``fitted`` is a dict of the fitted attributes that describe it;
@@ -214,6 +182,10 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         """Labels to stratify the early-stopping split on, or None."""
         return None
 
+    def _mask_rate(self):
+        """Share of the inputs a masked-reconstruction objective hides."""
+        return 0.0
+
     # ------------------------------------------------------------------ input
     def _validated_input(self, X, y="no_validation", *, reset, **check_params):
         """Validate ``X`` (and ``y``) as fit or predict takes them.
@@ -223,8 +195,6 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         the pair ``(X, y)``. With ``reset`` the categorical columns and their
         categories are learned and stored.
         """
-        from . import _features
-
         check_params = {
             "dtype": _FLOAT_DTYPES, "ensure_all_finite": "allow-nan", **check_params
         }  # fmt: skip
@@ -266,14 +236,14 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         return checked
 
     def _categorical_mask(self, X):
-        from ._features import categorical_mask
-
         try:
             n_features = _num_features(X)
         except TypeError:
             n_features = 0  # not a table: validate_data names the problem
         names = _get_feature_names(X)
-        return categorical_mask(self.categorical_features, X, n_features, names)
+        return _features.categorical_mask(
+            self.categorical_features, X, n_features, names
+        )
 
     # ------------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -363,7 +333,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             standardize.scale.assign(scale.astype(dtype))
         # masked features take their mean, or the "missing" embedding if categorical
         fill = np.where(categorical, np.nan, mean)
-        if objective == "masked_reconstruction":
+        if objective.masks_inputs:  # the standardized inputs themselves
             targets = ((X - mean) / scale).astype(dtype)
             targets[:, categorical] = np.nan  # only numeric values are reconstructed
         validation = None
@@ -388,7 +358,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
             seed=int(rng.randint(_SEED_HIGH)),
-            mask_rate=getattr(self, "mask_rate", 0.0),
+            mask_rate=self._mask_rate(),
             schedule=self.learning_rate,
             first_epoch=first_epoch,
             schedule_length=self.max_iter,
@@ -458,7 +428,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         state = {
             **fitted,
             "_spec": spec,
-            "_objective": objective,
+            "_objective": objective.name,
             "_optimizer_state": result.optimizer,
             "history_": history,
             "n_iter_": len(history),
@@ -482,8 +452,6 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
     def _network_spec(
         self, n_features, dtype, n_outputs, categorical_cardinalities, missing_values
     ):
-        from ._model import NetworkSpec
-
         return NetworkSpec(
             n_features=n_features,
             n_outputs=n_outputs,
@@ -503,7 +471,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
 
     def _check_same_objective(self, objective):
         """Continuing training keeps the kind of target the model learned."""
-        if objective != self._objective:
+        if objective.name != self._objective:
             raise ValueError(
                 "warm_start and partial_fit continue the fitted model, which was "
                 f"trained for {self._objective!r}; this target needs {objective!r}. "
@@ -539,8 +507,6 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         return list(self.callbacks)
 
     def _training_hooks(self, callbacks, model, compiled, n_batches, max_iter):
-        from ._callbacks import KerasCallbacks, progress_hooks
-
         hooks = progress_hooks(self.verbose, max_iter)
         if callbacks:
             hooks.append(
@@ -614,18 +580,15 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
     def _validation_callback(self, compiled, X, targets, sample_weight, fill, rng):
         objective = compiled.objective
         mask = None
-        if objective == "masked_reconstruction":
+        if objective.masks_inputs:
             # one fixed mask, so that the scores of all epochs are comparable
-            mask = rng.random_sample(X.shape) < self.mask_rate
+            mask = rng.random_sample(X.shape) < self._mask_rate()
             X = np.where(mask, fill, X).astype(X.dtype)
 
         def score(trainable, non_trainable):
             outputs, _ = compiled.forward_in_chunks(trainable, non_trainable, X)
-            loss = _validation_loss(objective, outputs, targets, mask, sample_weight)
-            if mask is not None:
-                return -loss, loss
-            score = validation_score(objective, outputs, targets, sample_weight)
-            return float(score), loss
+            loss = objective.loss(outputs, targets, mask, sample_weight)
+            return objective.score(outputs, targets, sample_weight, loss), loss
 
         return score
 
@@ -647,14 +610,12 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         strategy = getattr(self, "distribution", None)
         if not (strategy is None or isinstance(strategy, str)):
             warnings.warn(
-                _STRATEGY_NOT_KEPT.format(what="pickled", strategy=strategy),
+                STRATEGY_NOT_KEPT.format(what="pickled", strategy=strategy),
                 UserWarning,
                 stacklevel=2,
             )
             state = dict(state, distribution=None)
         if "model_" in state:
-            from ._persistence import model_to_bytes
-
             state = dict(state)
             state["model_"] = _PickledModel(model_to_bytes(state["model_"]))
         return state
@@ -662,8 +623,6 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
     def __setstate__(self, state):
         model = state.get("model_")
         if isinstance(model, _PickledModel):
-            from ._persistence import model_from_bytes
-
             state = dict(state, model_=model_from_bytes(model.data))
         super().__setstate__(state)
 
@@ -698,8 +657,6 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         >>> bool((loaded.predict_proba(X) == clf.predict_proba(X)).all())
         True
         """
-        from ._persistence import save
-
         save(self, path)
 
     # --------------------------------------------------------------- forward

@@ -14,6 +14,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from ._base import BaseGraphFeature
+from ._objectives import MASKED_RECONSTRUCTION, SOFTMAX_CROSS_ENTROPY, SQUARED_ERROR
 from ._scaling import weighted_mean_and_scale
 
 _SHARED_PARAMETERS = """
@@ -237,7 +238,7 @@ def _continuous_target(estimator, X, y, sample_weight, refit):
         )
         fitted = {}
     targets = targets.astype(X.dtype)
-    return "squared_error", targets, targets.shape[1], sample_weight, fitted
+    return SQUARED_ERROR, targets, targets.shape[1], sample_weight, fitted
 
 
 @_shared_docs
@@ -416,7 +417,7 @@ class GraphFeatureClassifier(ClassifierMixin, BaseGraphFeature):
             y, sample_weight, self.class_weight, classes
         )
         fitted = {"classes_": classes} if refit else {}
-        return "softmax_cross_entropy", targets, len(classes), sample_weight, fitted
+        return SOFTMAX_CROSS_ENTROPY, targets, len(classes), sample_weight, fitted
 
     def _stratify(self, targets):
         return targets if np.bincount(targets).min() >= 2 else None
@@ -681,11 +682,11 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
     def _encode_target(self, X, y, sample_weight, refit, classes=None):
         kind = None if y is None else type_of_target(y)
         if y is None:
-            objective = "masked_reconstruction"
+            objective = MASKED_RECONSTRUCTION
         elif classes is not None or kind in ("binary", "multiclass"):
-            objective = "softmax_cross_entropy"
+            objective = SOFTMAX_CROSS_ENTROPY
         elif kind in ("continuous", "continuous-multioutput"):
-            objective = "squared_error"
+            objective = SQUARED_ERROR
         else:
             raise ValueError(
                 f"Unknown label type: {kind!r}. GraphFeatureTransformer learns from "
@@ -693,16 +694,19 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
             )
         if not refit:
             self._check_same_objective(objective)
-        if objective == "masked_reconstruction":
+        if objective is MASKED_RECONSTRUCTION:
             # the base class replaces X by its standardized values once known
             return objective, X, X.shape[1], sample_weight, {}
-        if objective == "squared_error":
+        if objective is SQUARED_ERROR:
             return _continuous_target(self, X, y, sample_weight, refit)
         targets, classes, sample_weight = _encode_labels(
             y, sample_weight, None, classes if refit else self.classes_
         )
         fitted = {"classes_": classes} if refit else {}
         return objective, targets, len(classes), sample_weight, fitted
+
+    def _mask_rate(self):
+        return self.mask_rate
 
     def transform(self, X):
         """Graph-refined features, shape (n_samples, n_features)."""

@@ -6,6 +6,8 @@ input, feeds the fitted network to it and names the result after the features.
 
 import numpy as np
 
+from . import inspection
+
 _NOT_HIERARCHICAL = (
     "feature_groups_ is only available for an estimator fitted with hierarchical=True."
 )
@@ -29,8 +31,6 @@ class FeatureGraphMixin:
         summary; wide data gets fewer rows (rows * blocks * heads * F**2 stays
         under 2**24), so that this stays cheap at the end of every fit.
         """
-        from . import inspection
-
         rows = inspection.summary_rows(
             len(X), spec.n_blocks, spec.num_heads, spec.n_features
         )
@@ -88,8 +88,6 @@ class FeatureGraphMixin:
         >>> clf.feature_graph(X[:10], per_head=True).shape  # 4 heads
         (12, 3)
         """
-        from .inspection import feature_names, graph_frame, mean_adjacency
-
         if X is None:
             from sklearn.utils.validation import check_is_fitted
 
@@ -97,9 +95,12 @@ class FeatureGraphMixin:
             adjacency = self._graph_summary
         else:
             X = self._graph_input(X)
-            adjacency = mean_adjacency(self.model_, self._spec.n_blocks, X)
-        return graph_frame(
-            adjacency, feature_names(self), per_head=per_head, per_block=per_block
+            adjacency = inspection.mean_adjacency(self.model_, self._spec.n_blocks, X)
+        return inspection.graph_frame(
+            adjacency,
+            inspection.feature_names(self),
+            per_head=per_head,
+            per_block=per_block,
         )
 
     def explain(self, X, *, per_head=False, per_block=False):
@@ -141,10 +142,8 @@ class FeatureGraphMixin:
         >>> np.allclose(reg.explain(X[:2]).sum(axis=-1), 1.0)
         True
         """
-        from .inspection import row_adjacency
-
         X = self._graph_input(X)
-        return row_adjacency(
+        return inspection.row_adjacency(
             self.model_, self._spec.n_blocks, X, per_head=per_head, per_block=per_block
         )
 
@@ -184,10 +183,8 @@ class FeatureGraphMixin:
         >>> len(clf.top_interactions(k=None))  # all 3 pairs
         3
         """
-        from .inspection import check_k, interaction_pairs
-
-        check_k(k)  # before any work, so a bad k fails fast
-        return interaction_pairs(self.feature_graph(X), k=k)
+        inspection.check_k(k)  # before any work, so a bad k fails fast
+        return inspection.interaction_pairs(self.feature_graph(X), k=k)
 
     @property
     def feature_groups_(self):
@@ -225,12 +222,12 @@ class FeatureGraphMixin:
             raise AttributeError(_NOT_HIERARCHICAL)
         from keras import ops
 
-        from .inspection import feature_names, group_frame
-
         memberships = [
             ops.convert_to_numpy(
                 self.model_.get_layer(f"graph_block_{b}").group_membership()
             )
             for b in range(spec.n_blocks)
         ]
-        return group_frame(np.stack(memberships), feature_names(self))
+        return inspection.group_frame(
+            np.stack(memberships), inspection.feature_names(self)
+        )

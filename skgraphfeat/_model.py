@@ -1,48 +1,13 @@
 """Build the Keras network that the estimators train around the graph layer."""
 
-from dataclasses import dataclass
-
 import keras
 
+from ._state import NetworkSpec  # noqa: F401 (its home before _state)
 from .layers import AdvancedGraphFeatureLayer
 
 ops = keras.ops
 
 FEATURES_LAYER = "graph_features"
-
-
-@dataclass(frozen=True)
-class NetworkSpec:
-    """Everything that fixes the shape of the network (and so its compiled code)."""
-
-    n_features: int
-    n_outputs: int
-    embed_dim: int
-    num_heads: int
-    hierarchical: bool
-    num_groups: int
-    dropout_rate: float
-    edge_bias: bool
-    n_blocks: int
-    hidden_layer_sizes: tuple
-    activation: str
-    dtype: str
-    # one entry per feature: 0 numeric, n > 0 categorical with n categories
-    categorical_cardinalities: tuple = ()
-    # whether NaN in a numeric feature gets a learned embedding (else: its mean)
-    missing_values: bool = False
-
-    @property
-    def is_categorical(self):
-        return tuple(n > 0 for n in self.categorical_cardinalities) or (
-            (False,) * self.n_features
-        )
-
-    @property
-    def general_embeddings(self):
-        """Whether the first graph block embeds categories or NaN (and so
-        evaluates the attention from materialised embeddings)."""
-        return self.missing_values or any(self.categorical_cardinalities)
 
 
 # Standardized inputs are clipped to this bound: no training row can lie further

@@ -27,7 +27,15 @@ import zipfile
 
 import numpy as np
 
+from ._state import NetworkSpec, OptimizerState
+
 FORMAT = "skgraphfeat-estimator"
+# What pickling or saving says of a tf.distribute strategy, which is not kept.
+STRATEGY_NOT_KEPT = (
+    "distribution={strategy!r} is a handle on this process's devices and is not "
+    "{what}; the restored estimator has distribution=None. Pass "
+    "distribution='mirrored' to train on the devices of whichever machine loads it."
+)
 FORMAT_VERSION = 1
 MANIFEST = "skgraphfeat.json"
 KERAS_ENTRIES = ("config.json", "metadata.json", "model.weights.h5")
@@ -68,14 +76,10 @@ def _record(value):
 
 
 def _network_spec(value):
-    from ._model import NetworkSpec
-
     return isinstance(value, NetworkSpec)
 
 
 def _optimizer_state(value):
-    from ._training import OptimizerState
-
     return value is None or isinstance(value, OptimizerState)
 
 
@@ -159,23 +163,6 @@ def model_from_bytes(data):
         return keras.saving.load_model(path, compile=False, safe_mode=True)
 
 
-def _classes():
-    from ._classes import (
-        GraphFeatureClassifier,
-        GraphFeatureRegressor,
-        GraphFeatureTransformer,
-    )
-
-    return {
-        cls.__name__: cls
-        for cls in (
-            GraphFeatureClassifier,
-            GraphFeatureRegressor,
-            GraphFeatureTransformer,
-        )
-    }
-
-
 def _check_path(path):
     path = os.fspath(path)
     if not str(path).endswith(".keras"):
@@ -193,9 +180,6 @@ class _Encoder:
         self.arrays = {}
 
     def encode(self, value, where):
-        from ._model import NetworkSpec
-        from ._training import OptimizerState
-
         if value is None or isinstance(value, bool | str):
             return value
         if isinstance(value, np.generic):
@@ -241,9 +225,6 @@ class _Encoder:
 
 
 def _decode(value, arrays):
-    from ._model import NetworkSpec
-    from ._training import OptimizerState
-
     if isinstance(value, list):
         return [_decode(v, arrays) for v in value]
     if not isinstance(value, dict):
@@ -329,10 +310,8 @@ def save(estimator, path):
             )
             value = None
         if name == "distribution" and not (value is None or isinstance(value, str)):
-            from ._base import _STRATEGY_NOT_KEPT
-
             warnings.warn(
-                _STRATEGY_NOT_KEPT.format(what="saved", strategy=value),
+                STRATEGY_NOT_KEPT.format(what="saved", strategy=value),
                 UserWarning,
                 stacklevel=3,
             )
@@ -422,33 +401,9 @@ def _estimator_from_manifest(path, cls, manifest, arrays):
     return estimator
 
 
-def load(path):
-    """Load an estimator written by ``save``; refuse anything else.
-
-    Parameters
-    ----------
-    path : str or path-like
-        A file written by the ``save`` method of a skgraphfeat estimator.
-
-    Returns
-    -------
-    estimator : GraphFeatureClassifier, GraphFeatureRegressor or GraphFeatureTransformer
-        Fitted, predicting exactly as the saved one.
-
-    Raises
-    ------
-    ValueError
-        If the file is not a skgraphfeat estimator, has an unsupported format
-        version, holds fields the format does not define or values of the
-        wrong type, or is damaged (an entry whose SHA-256 differs).
-
-    Notes
-    -----
-    Loading this format runs no code from the file, whatever it holds; pickle
-    and joblib files of estimators do run code when loaded. The checksums
-    detect damage, not tampering (they are stored unsigned in the same file):
-    a file from an untrusted source loads safely but may predict anything.
-    """
+def read_estimator(path, classes):
+    """The estimator saved at ``path``, one of ``classes`` (by class name);
+    see :func:`skgraphfeat.load`."""
     path = _check_path(path)
     if not zipfile.is_zipfile(path):
         _refuse(path, "it is not a zip file, so not a saved skgraphfeat estimator.")
@@ -481,7 +436,6 @@ def load(path):
             if hashlib.sha256(data).hexdigest() != digest:
                 _refuse(path, f"{name} was changed after the file was saved.")
             entries[name] = data
-    classes = _classes()
     cls = classes.get(manifest.get("estimator"))
     if cls is None:
         _refuse(path, f"unknown estimator {manifest.get('estimator')!r}.")

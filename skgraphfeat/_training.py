@@ -27,16 +27,11 @@ import tensorflow as tf
 from sklearn.exceptions import ConvergenceWarning
 
 from ._model import FEATURES_LAYER, build_network, network_seed_count
+from ._state import OptimizerState
 from .exceptions import TrainingDivergedError
-
-SOFTMAX_CROSS_ENTROPY = "softmax_cross_entropy"
-SQUARED_ERROR = "squared_error"
-MASKED_RECONSTRUCTION = "masked_reconstruction"
+from .inspection import CHUNK_VALUES
 
 ADAM_BETA_1, ADAM_BETA_2, ADAM_EPSILON = 0.9, 0.999, 1e-8
-
-# Bound on the attention tensor (rows * heads * F * F values) per forward chunk.
-_FORWARD_CHUNK_VALUES = 2**25
 
 
 def batch_mask_seed(epoch_seed, index):
@@ -63,7 +58,8 @@ class CompiledNetwork:
     Parameters
     ----------
     spec : NetworkSpec
-    objective : {"softmax_cross_entropy", "squared_error", "masked_reconstruction"}
+    objective : Objective
+        What the network is trained for (``skgraphfeat._objectives``).
     strategy : tf.distribute.Strategy or None
         Runs every training batch split across the strategy's replicas; None
         trains on the default device.
@@ -97,12 +93,9 @@ class CompiledNetwork:
             for v in self._network.non_trainable_variables
         ]
         n_params = sum(self.sizes)
-        if objective == SOFTMAX_CROSS_ENTROPY:
-            target_spec = tf.TensorSpec([None], tf.int32)
-        elif objective == SQUARED_ERROR:
-            target_spec = tf.TensorSpec([None, spec.n_outputs], dtype)
-        else:
-            target_spec = tf.TensorSpec([None, n_features], dtype)
+        target_spec = tf.TensorSpec(
+            objective.target_shape(spec), objective.target_dtype(spec)
+        )
         scalar = tf.TensorSpec([], dtype)
         int_scalar = tf.TensorSpec([], tf.int32)
         self.train_epochs = tf.function(
@@ -168,19 +161,6 @@ class CompiledNetwork:
         ]
 
     # -------------------------------------------------------------- functions
-    def _per_sample_loss(self, outputs, targets, mask):
-        if self.objective == SOFTMAX_CROSS_ENTROPY:
-            return tf.nn.sparse_softmax_cross_entropy_with_logits(targets, outputs)
-        if self.objective == SQUARED_ERROR:
-            return tf.reduce_mean(tf.square(outputs - targets), axis=1)
-        # categorical and missing entries (NaN targets) are not reconstructed
-        valid = tf.math.is_finite(targets)
-        mask = mask * tf.cast(valid, mask.dtype)
-        targets = tf.where(valid, targets, tf.zeros_like(targets))
-        squared = tf.square(outputs - targets) * mask
-        counts = tf.reduce_sum(mask, axis=1)
-        return tf.math.divide_no_nan(tf.reduce_sum(squared, axis=1), counts)
-
     def _train_epochs(
         self, state, X, Y, W, fill, learning_rate, alpha, mask_rate, averaging,
         batch_size, seed, first_epoch, max_epochs, tol, n_iter_no_change,
@@ -247,7 +227,7 @@ class CompiledNetwork:
             ]
             inputs, targets, weights = (tf.gather(t, rows) for t in (X, Y, W))
             mask = tf.zeros([], dtype)
-            if self.objective == MASKED_RECONSTRUCTION:
+            if self.objective.masks_inputs:
                 draw = tf.random.stateless_uniform(
                     tf.shape(inputs), seed=batch_mask_seed(seed, index), dtype=dtype
                 )
@@ -261,7 +241,7 @@ class CompiledNetwork:
                     (outputs, _), new_non_trainable = self._network.stateless_call(
                         self.unpack_tensor(params), non_trainable, inputs, training=True
                     )
-                    per_sample = self._per_sample_loss(outputs, targets, mask)
+                    per_sample = self.objective.per_sample_loss(outputs, targets, mask)
                     weighted_sum = tf.reduce_sum(weights * per_sample)
                     batch_weight = tf.reduce_sum(weights)
                     loss = tf.math.divide_no_nan(
@@ -327,7 +307,7 @@ class CompiledNetwork:
         """
         strategy = self.strategy
         n_replicas = strategy.num_replicas_in_sync
-        masked = self.objective == MASKED_RECONSTRUCTION
+        masked = self.objective.masks_inputs
 
         def replica_step(params, non_trainable, inputs, targets, weights, mask):
             replica = tf.distribute.get_replica_context().replica_id_in_sync_group
@@ -352,7 +332,7 @@ class CompiledNetwork:
                 (outputs, _), new_non_trainable = self._network.stateless_call(
                     self.unpack_tensor(params), non_trainable, inputs, training=True
                 )
-                per_sample = self._per_sample_loss(outputs, targets, mask)
+                per_sample = self.objective.per_sample_loss(outputs, targets, mask)
                 weighted_sum = tf.reduce_sum(weights * per_sample)
             grads = tape.gradient(
                 weighted_sum, params, unconnected_gradients=tf.UnconnectedGradients.ZERO
@@ -401,7 +381,7 @@ def _in_chunks(forward, X, spec):
     per_row = spec.num_heads * spec.n_features**2 + 1
     if spec.general_embeddings:  # the first block materialises |h_i - h_j|
         per_row *= spec.embed_dim // spec.num_heads
-    chunk = max(1, _FORWARD_CHUNK_VALUES // per_row)
+    chunk = max(1, CHUNK_VALUES // per_row)
     outputs, features = [], []
     for start in range(0, max(len(X), 1), chunk):
         out, feat = forward(tf.convert_to_tensor(X[start : start + chunk]))
@@ -497,22 +477,6 @@ class TrainingState(NamedTuple):
     best_loss: object
     no_improvement: object
     average: object
-
-
-@dataclass
-class OptimizerState:
-    """Adam's moments, step count and current learning rate, kept between calls
-    of ``partial_fit`` so that streaming training continues where it stopped.
-
-    With weight averaging the model holds the average and ``params`` the
-    weights Adam last stepped to, from which it continues; None otherwise.
-    """
-
-    first_moments: np.ndarray
-    second_moments: np.ndarray
-    step: float
-    learning_rate: float
-    params: np.ndarray | None = None
 
 
 @dataclass

@@ -16,8 +16,9 @@ import pandas as pd
 
 __all__ = ["graph_frame", "group_frame", "interaction_pairs"]
 
-# Bound on the adjacency values (rows * blocks * heads * F * F) computed per chunk.
-_CHUNK_VALUES = 2**25
+# Bound on the attention values (rows * blocks * heads * F * F) that one chunk of
+# rows computes at once, here and in the network's forward pass (_training).
+CHUNK_VALUES = 2**25
 # The training summary: at most this many rows, and at most this many values in all,
 # so that keeping it stays cheap at the end of every fit, whatever F is.
 _SUMMARY_ROWS = 1000
@@ -74,7 +75,7 @@ def block_adjacency(model, n_blocks, X):
     blocks = [model.get_layer(f"graph_block_{b}") for b in range(n_blocks)]
     block_inputs = Model(model.input, [block.input for block in blocks])
     per_row = n_blocks * blocks[0].num_heads * X.shape[1] ** 2
-    chunk = max(1, _CHUNK_VALUES // per_row)
+    chunk = max(1, CHUNK_VALUES // per_row)
     for start in range(0, len(X), chunk):
         fed = block_inputs(
             ops.convert_to_tensor(X[start : start + chunk]), training=False

@@ -9,6 +9,8 @@ headless with the Agg backend. Install the extra with
 
 import numpy as np
 
+from .inspection import interaction_pairs
+
 __all__ = ["plot_feature_graph", "plot_feature_groups", "plot_feature_network"]
 
 
@@ -148,8 +150,6 @@ def plot_feature_network(
     """
     import matplotlib as mpl
     import networkx as nx
-
-    from .inspection import interaction_pairs
 
     if layout not in ("circular", "spring"):
         raise ValueError(

@@ -1,0 +1,132 @@
+"""What a network is trained for: one object per objective.
+
+Each objective owns the loss (one definition, in TensorFlow ops: the compiled
+training step and the early-stopping evaluation both call it), the score that
+early stopping maximises, and the shape of its encoded targets. The estimators
+choose theirs from the target; files know an objective by its ``name``
+(``OBJECTIVES`` maps it back).
+
+TensorFlow is imported inside the methods that run it, so choosing an
+objective stays light.
+"""
+
+import numpy as np
+from sklearn.metrics import r2_score
+
+
+class Objective:
+    """The interface; see the three objectives below."""
+
+    #: how files, compiled functions and error messages name it
+    name = None
+    #: whether training hides inputs and learns to reconstruct them
+    masks_inputs = False
+
+    def target_shape(self, spec):
+        """Shape of the encoded targets, ``None`` for the rows."""
+        raise NotImplementedError
+
+    def target_dtype(self, spec):
+        return spec.dtype
+
+    def per_sample_loss(self, outputs, targets, mask):
+        """The loss of every row, a TensorFlow vector (``mask``: the hidden
+        inputs of ``masks_inputs`` objectives, else unused)."""
+        raise NotImplementedError
+
+    def loss(self, outputs, targets, mask, sample_weight):
+        """The weighted mean loss of numpy ``outputs``, in float64."""
+        import tensorflow as tf
+
+        def float64(value):
+            return tf.constant(np.asarray(value, dtype=np.float64))
+
+        targets = np.asarray(targets)
+        if targets.dtype.kind == "f":
+            targets = float64(targets)
+        mask = None if mask is None else float64(mask)
+        per_sample = self.per_sample_loss(float64(outputs), targets, mask).numpy()
+        return float(np.average(per_sample, weights=sample_weight))
+
+    def score(self, outputs, targets, sample_weight, loss):
+        """The early-stopping score (higher is better) of ``outputs``, whose
+        ``loss`` is given."""
+        raise NotImplementedError
+
+    def __repr__(self):
+        return repr(self.name)
+
+
+class SoftmaxCrossEntropy(Objective):
+    """Class labels (integer codes); scored by accuracy, as ``score`` is."""
+
+    name = "softmax_cross_entropy"
+
+    def target_shape(self, spec):
+        return (None,)
+
+    def target_dtype(self, spec):
+        return "int32"
+
+    def per_sample_loss(self, outputs, targets, mask):
+        import tensorflow as tf
+
+        return tf.nn.sparse_softmax_cross_entropy_with_logits(targets, outputs)
+
+    def score(self, outputs, targets, sample_weight, loss):
+        hits = np.argmax(outputs, axis=1) == targets
+        return float(np.average(hits, weights=sample_weight))
+
+
+class SquaredError(Objective):
+    """Standardized continuous targets; scored by R^2 (which standardization
+    leaves unchanged), as ``score`` is."""
+
+    name = "squared_error"
+
+    def target_shape(self, spec):
+        return (None, spec.n_outputs)
+
+    def per_sample_loss(self, outputs, targets, mask):
+        import tensorflow as tf
+
+        return tf.reduce_mean(tf.square(outputs - targets), axis=1)
+
+    def score(self, outputs, targets, sample_weight, loss):
+        return float(r2_score(targets, outputs, sample_weight=sample_weight))
+
+
+class MaskedReconstruction(Objective):
+    """Self-supervised: hidden numeric inputs reconstructed from the others
+    (targets: the standardized inputs, NaN where nothing is to reconstruct);
+    scored by the negated loss."""
+
+    name = "masked_reconstruction"
+    masks_inputs = True
+
+    def target_shape(self, spec):
+        return (None, spec.n_features)
+
+    def per_sample_loss(self, outputs, targets, mask):
+        import tensorflow as tf
+
+        # categorical and missing entries (NaN targets) are not reconstructed
+        valid = tf.math.is_finite(targets)
+        mask = mask * tf.cast(valid, mask.dtype)
+        targets = tf.where(valid, targets, tf.zeros_like(targets))
+        squared = tf.square(outputs - targets) * mask
+        counts = tf.reduce_sum(mask, axis=1)
+        return tf.math.divide_no_nan(tf.reduce_sum(squared, axis=1), counts)
+
+    def score(self, outputs, targets, sample_weight, loss):
+        return -loss
+
+
+SOFTMAX_CROSS_ENTROPY = SoftmaxCrossEntropy()
+SQUARED_ERROR = SquaredError()
+MASKED_RECONSTRUCTION = MaskedReconstruction()
+OBJECTIVES = {
+    objective.name: objective
+    for objective in (SOFTMAX_CROSS_ENTROPY, SQUARED_ERROR, MASKED_RECONSTRUCTION)
+}
+

@@ -1,0 +1,58 @@
+"""Plain records of what a fit learned, without TensorFlow: the network's shape
+and the optimizer's state. The training code, the estimators and the file
+format (``_persistence``) share them.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Everything that fixes the shape of the network (and so its compiled code)."""
+
+    n_features: int
+    n_outputs: int
+    embed_dim: int
+    num_heads: int
+    hierarchical: bool
+    num_groups: int
+    dropout_rate: float
+    edge_bias: bool
+    n_blocks: int
+    hidden_layer_sizes: tuple
+    activation: str
+    dtype: str
+    # one entry per feature: 0 numeric, n > 0 categorical with n categories
+    categorical_cardinalities: tuple = ()
+    # whether NaN in a numeric feature gets a learned embedding (else: its mean)
+    missing_values: bool = False
+
+    @property
+    def is_categorical(self):
+        return tuple(n > 0 for n in self.categorical_cardinalities) or (
+            (False,) * self.n_features
+        )
+
+    @property
+    def general_embeddings(self):
+        """Whether the first graph block embeds categories or NaN (and so
+        evaluates the attention from materialised embeddings)."""
+        return self.missing_values or any(self.categorical_cardinalities)
+
+
+@dataclass
+class OptimizerState:
+    """Adam's moments, step count and current learning rate, kept between calls
+    of ``partial_fit`` so that streaming training continues where it stopped.
+
+    With weight averaging the model holds the average and ``params`` the
+    weights Adam last stepped to, from which it continues; None otherwise.
+    """
+
+    first_moments: np.ndarray
+    second_moments: np.ndarray
+    step: float
+    learning_rate: float
+    params: np.ndarray | None = None
