@@ -129,4 +129,3 @@ OBJECTIVES = {
     objective.name: objective
     for objective in (SOFTMAX_CROSS_ENTROPY, SQUARED_ERROR, MASKED_RECONSTRUCTION)
 }
-
