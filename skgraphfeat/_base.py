@@ -260,34 +260,83 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
 
     def _train(self, X, y, sample_weight, incremental, classes=None):
         """Fit from scratch, or continue (warm start, ``partial_fit``)."""
-        from ._training import (
-            ModelForward,
-            TrainingConfig,
-            compiled_network,
-            resolve_distribution,
-            train,
-        )
+        from ._training import compiled_network, resolve_distribution, train
 
         continuing = hasattr(self, "model_") and (incremental or self.warm_start)
+        X, y, sample_weight = self._fit_input(X, y, sample_weight, continuing)
+        callbacks = self._check_callbacks()
+        objective, targets, n_outputs, sample_weight, fitted = self._encode_target(
+            X, y, sample_weight, refit=not continuing, classes=classes
+        )
+        spec = self._spec_of(X, n_outputs, continuing)
+        if continuing:
+            self._check_same_network(spec, objective)
+        rng = check_random_state(self.random_state)
+        strategy = resolve_distribution(self.distribution)
+        compiled = compiled_network(spec, objective, strategy)
+        model = self._model_to_train(spec, rng, continuing, callbacks)
+        rows, validation_rows = self._split_rows(
+            targets, sample_weight, rng, early=not incremental
+        )
+        mean, scale = self._standardization(
+            model, X[rows], sample_weight[rows], continuing
+        )
+        # masked features take their mean, or the "missing" embedding if categorical
+        fill = np.where(self.is_categorical_, np.nan, mean)
+        if objective.masks_inputs:  # the standardized inputs themselves
+            targets = ((X - mean) / scale).astype(X.dtype)
+            targets[:, self.is_categorical_] = np.nan  # only numbers are rebuilt
+        validation = None
+        if validation_rows is not None:
+            validation = self._validation_callback(
+                compiled, X[validation_rows], targets[validation_rows],
+                sample_weight[validation_rows], fill=fill, rng=rng,
+            )  # fmt: skip
+        config = self._training_config(len(rows), rng, incremental, continuing)
+        n_batches = -(-len(rows) // config.batch_size)
+        dtype = X.dtype
+        result = train(
+            compiled,
+            compiled.pack([v.numpy() for v in model.trainable_variables]),
+            [v.numpy() for v in model.non_trainable_variables],
+            (
+                X[rows],
+                targets[rows],
+                sample_weight[rows].astype(dtype),
+                fill.astype(dtype),
+            ),
+            config,
+            validation=validation,
+            # partial_fit continues Adam (and the average) where it stopped
+            optimizer=self._optimizer_state if continuing and incremental else None,
+            hooks=self._training_hooks(
+                callbacks, model, compiled, n_batches, config.max_iter
+            ),
+        )
+        state = self._fitted_state(continuing, fitted, spec, objective, result)
+        state["replica_devices_"] = compiled.replica_devices
+        self._commit(state, model, compiled, result, X[rows], continuing, fitted)
+
+    def _fit_input(self, X, y, sample_weight, continuing):
+        """``X`` (in the network's dtype), ``y`` and the sample weights, checked."""
         X, y = self._validate_fit_data(X, y, reset=not continuing)
         if continuing:
             dtype = self._spec.dtype
         else:
             dtype = self.dtype or ("float32" if X.dtype == np.float32 else "float64")
         X = np.asarray(X, dtype=dtype)
-        n_samples, n_features = X.shape
-        categorical = self.is_categorical_
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         if sample_weight.sum() <= 0:
             raise ValueError(
                 "sample_weight must have a positive sum; got weights that sum to "
                 f"{sample_weight.sum()}."
             )
-        hook_callbacks = self._check_callbacks()
-        self._check_architecture(n_features)
-        objective, targets, n_outputs, sample_weight, fitted = self._encode_target(
-            X, y, sample_weight, refit=not continuing, classes=classes
-        )
+        self._check_architecture(X.shape[1])
+        return X, y, sample_weight
+
+    def _spec_of(self, X, n_outputs, continuing):
+        """The network's shape for ``X`` (the fitted one's inputs when continuing)."""
+        categorical = self.is_categorical_
         if continuing:
             cardinalities = self._spec.categorical_cardinalities
             missing_values = self._spec.missing_values
@@ -296,63 +345,52 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
                 0 if c is None else len(c) for c in self.categories_
             ) if categorical.any() else ()  # fmt: skip
             missing_values = bool(np.isnan(X[:, ~categorical]).any())
-        spec = self._network_spec(
-            n_features, dtype, n_outputs, cardinalities, missing_values
+        return self._network_spec(
+            X.shape[1], X.dtype.name, n_outputs, cardinalities, missing_values
         )
-        if continuing:
-            self._check_same_network(spec, objective)
-        rng = check_random_state(self.random_state)
-        strategy = resolve_distribution(self.distribution)
-        compiled = compiled_network(spec, objective, strategy)
-        if continuing and not hook_callbacks:
-            model = self.model_  # its weights change only once training succeeded
-        else:
-            model = self._new_model(spec, rng)
-            if continuing:
-                model.set_weights(self.model_.get_weights())
 
-        indices = np.arange(n_samples)
-        early_stopping = self._early_stopping_on(len(indices)) and not incremental
-        if early_stopping:
-            indices, validation_indices = self._early_stopping_split(
-                indices, targets, sample_weight, rng
-            )
+    def _model_to_train(self, spec, rng, continuing, callbacks):
+        """The fitted model itself when continuing (its weights change only once
+        training succeeded), or a new one: for a fresh fit, and for callbacks,
+        which see and may change the model during training."""
+        if continuing and not callbacks:
+            return self.model_
+        model = self._new_model(spec, rng)
+        if continuing:
+            model.set_weights(self.model_.get_weights())
+        return model
+
+    def _split_rows(self, targets, sample_weight, rng, early):
+        """The training rows and the early-stopping rows (None without)."""
+        rows = np.arange(len(targets))
+        if not (early and self._early_stopping_on(len(rows))):
+            return rows, None
+        return self._early_stopping_split(rows, targets, sample_weight, rng)
+
+    def _standardization(self, model, X, sample_weight, continuing):
+        """The input standardization's mean and scale; learned from ``X`` into
+        a new model's ``standardize`` layer unless continuing."""
         standardize = model.get_layer("standardize")
         if continuing:
-            mean, scale = standardize.mean.numpy(), standardize.scale.numpy()
-        else:
-            # skgraphfeat.streaming.partial_fit_csv sets the whole file's scaling
-            preset = self.__dict__.pop("_input_scaling", None)
-            mean, scale = preset or weighted_mean_and_scale(
-                X[indices], sample_weight[indices]
-            )
-            mean, scale = np.array(mean, dtype=np.float64), np.array(scale)
-            # category codes go to the network as they are
-            mean[categorical], scale[categorical] = 0.0, 1.0
-            standardize.mean.assign(mean.astype(dtype))
-            standardize.scale.assign(scale.astype(dtype))
-        # masked features take their mean, or the "missing" embedding if categorical
-        fill = np.where(categorical, np.nan, mean)
-        if objective.masks_inputs:  # the standardized inputs themselves
-            targets = ((X - mean) / scale).astype(dtype)
-            targets[:, categorical] = np.nan  # only numeric values are reconstructed
-        validation = None
-        if early_stopping:
-            validation = self._validation_callback(
-                compiled, X[validation_indices], targets[validation_indices],
-                sample_weight[validation_indices], fill=fill, rng=rng,
-            )  # fmt: skip
+            return standardize.mean.numpy(), standardize.scale.numpy()
+        # skgraphfeat.streaming.partial_fit_csv sets the whole file's scaling
+        preset = self.__dict__.pop("_input_scaling", None)
+        mean, scale = preset or weighted_mean_and_scale(X, sample_weight)
+        mean, scale = np.array(mean, dtype=np.float64), np.array(scale)
+        # category codes go to the network as they are
+        mean[self.is_categorical_], scale[self.is_categorical_] = 0.0, 1.0
+        standardize.mean.assign(mean.astype(X.dtype))
+        standardize.scale.assign(scale.astype(X.dtype))
+        return mean, scale
 
-        train_weight = sample_weight[indices]
-        batch_size = (
-            min(200, len(indices)) if self.batch_size == "auto" else self.batch_size
-        )
-        batch_size = min(batch_size, len(indices))
-        max_iter = 1 if incremental else self.max_iter
+    def _training_config(self, n_rows, rng, incremental, continuing):
+        from ._training import TrainingConfig
+
+        batch_size = min(200, n_rows) if self.batch_size == "auto" else self.batch_size
         first_epoch = self.n_iter_ if continuing else 0
-        config = TrainingConfig(
-            max_iter=max_iter,
-            batch_size=batch_size,
+        return TrainingConfig(
+            max_iter=1 if incremental else self.max_iter,
+            batch_size=min(batch_size, n_rows),
             learning_rate=self.learning_rate_init,
             alpha=self.alpha,
             tol=self.tol,
@@ -366,32 +404,13 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             stop_early=not incremental,
             average=self.average,
         )
-        hooks = self._training_hooks(
-            hook_callbacks, model, compiled, -(-len(indices) // batch_size), max_iter
-        )
-        data = (
-            X[indices],
-            targets[indices],
-            train_weight.astype(dtype),
-            fill.astype(dtype),
-        )
-        optimizer = None
-        if continuing and incremental:
-            optimizer = getattr(self, "_optimizer_state", None)
-        result = train(
-            compiled,
-            compiled.pack([v.numpy() for v in model.trainable_variables]),
-            [v.numpy() for v in model.non_trainable_variables],
-            data,
-            config,
-            validation=validation,
-            optimizer=optimizer,
-            hooks=hooks,
-        )
-        # The new fitted state is built aside; only its last step changes the
-        # estimator, with plain assignments that cannot fail half-way.
-        state = self._fitted_state(continuing, fitted, spec, objective, result)
-        state["replica_devices_"] = compiled.replica_devices
+
+    def _commit(self, state, model, compiled, result, X, continuing, fitted):
+        """Write the trained weights into ``model``, summarise its graph on
+        ``X``, then set ``state`` on the estimator in one step: a failure on
+        the way leaves the previous fit whole (the fitted model's weights too)."""
+        from ._training import ModelForward
+
         in_place = model is getattr(self, "model_", None)
         previous = [v.numpy() for v in model.variables] if in_place else None
         try:
@@ -403,7 +422,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
                 model.non_trainable_variables, result.non_trainable, strict=True
             ):
                 variable.assign(value)
-            state["_graph_summary"] = self._graph_summary_of(model, spec, X[indices])
+            state["_graph_summary"] = self._graph_summary_of(model, state["_spec"], X)
         except BaseException:
             if in_place:  # the fitted model keeps its weights
                 for variable, value in zip(model.variables, previous, strict=True):

@@ -182,7 +182,7 @@ def test_explain_is_per_row_and_chunk_independent(deep, monkeypatch):
     np.testing.assert_allclose(est.explain(X[5:8], per_head=True, per_block=True),
                                whole[5:8], atol=1e-12)  # fmt: skip
     # tiny chunks: the same rows must give the same graphs
-    monkeypatch.setattr(inspection, "_CHUNK_VALUES", 3 * 2 * 2 * 16)
+    monkeypatch.setattr(inspection, "CHUNK_VALUES", 3 * 2 * 2 * 16)
     np.testing.assert_allclose(
         est.explain(X, per_head=True, per_block=True), whole, atol=1e-12
     )
