@@ -260,7 +260,8 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
 
     def _train(self, X, y, sample_weight, incremental, classes=None):
         """Fit from scratch, or continue (warm start, ``partial_fit``)."""
-        from ._training import compiled_network, resolve_distribution, train
+        from ._loop import train
+        from ._training import compiled_network, resolve_distribution
 
         continuing = hasattr(self, "model_") and (incremental or self.warm_start)
         X, y, sample_weight = self._fit_input(X, y, sample_weight, continuing)
@@ -384,7 +385,7 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         return mean, scale
 
     def _training_config(self, n_rows, rng, incremental, continuing):
-        from ._training import TrainingConfig
+        from ._loop import TrainingConfig
 
         batch_size = min(200, n_rows) if self.batch_size == "auto" else self.batch_size
         first_epoch = self.n_iter_ if continuing else 0
