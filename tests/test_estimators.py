@@ -213,21 +213,11 @@ def test_training_stops_when_the_loss_stalls(blobs):
     assert clf.best_loss_ == curve.min()
 
 
-def test_early_stopping_keeps_the_best_validation_epoch(monkeypatch):
+def test_early_stopping_keeps_the_best_validation_epoch(validation_rows):
     from sklearn.datasets import make_regression
 
-    from skgraphfeat._base import BaseGraphFeature
-
     X, y = make_regression(n_samples=300, n_features=5, noise=20.0, random_state=0)
-    held_out = []
-    split = BaseGraphFeature._early_stopping_split
-
-    def record_split(self, *args):
-        train, validation = split(self, *args)
-        held_out.append(validation)
-        return train, validation
-
-    monkeypatch.setattr(BaseGraphFeature, "_early_stopping_split", record_split)
+    held_out = validation_rows  # filled by each fit
     reg = GraphFeatureRegressor(
         early_stopping=True, n_iter_no_change=5, max_iter=300, average=False,
         learning_rate_init=0.05, random_state=0,

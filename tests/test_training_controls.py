@@ -16,7 +16,6 @@ from skgraphfeat import (
     GraphFeatureRegressor,
     GraphFeatureTransformer,
 )
-from skgraphfeat._base import BaseGraphFeature
 from skgraphfeat.exceptions import TrainingDivergedError
 
 SMALL = {"embed_dim": 8, "num_heads": 2, "hidden_layer_sizes": (16,), "random_state": 0}
@@ -215,17 +214,9 @@ def test_partial_fit_continues_the_average_and_the_optimizer(binary):
     assert plain._optimizer_state.params is None
 
 
-def test_early_stopping_scores_the_averaged_weights(monkeypatch):
+def test_early_stopping_scores_the_averaged_weights(validation_rows):
     X, y = make_regression(n_samples=300, n_features=5, noise=5.0, random_state=0)
-    held_out = []
-    split = BaseGraphFeature._early_stopping_split
-
-    def record_split(self, *args):
-        train, validation = split(self, *args)
-        held_out.append(validation)
-        return train, validation
-
-    monkeypatch.setattr(BaseGraphFeature, "_early_stopping_split", record_split)
+    held_out = validation_rows  # filled by each fit
     reg = GraphFeatureRegressor(
         max_iter=8, early_stopping=True, n_iter_no_change=50, **SMALL
     ).fit(X, y)
@@ -236,17 +227,11 @@ def test_early_stopping_scores_the_averaged_weights(monkeypatch):
     )
 
 
-def test_after_a_warm_start_the_best_score_is_that_of_the_weights_kept(monkeypatch):
+def test_after_a_warm_start_the_best_score_is_that_of_the_weights_kept(
+    validation_rows,
+):
     X, y = make_regression(n_samples=300, n_features=5, noise=5.0, random_state=0)
-    held_out = []
-    split = BaseGraphFeature._early_stopping_split
-
-    def record_split(self, *args):
-        train, validation = split(self, *args)
-        held_out.append(validation)
-        return train, validation
-
-    monkeypatch.setattr(BaseGraphFeature, "_early_stopping_split", record_split)
+    held_out = validation_rows  # filled by each fit
     reg = GraphFeatureRegressor(
         max_iter=30, early_stopping=True, learning_rate_init=1e-2, **SMALL
     ).fit(X, y)
