@@ -1,7 +1,6 @@
 """The scikit-learn plumbing that the three estimators share."""
 
 import contextlib
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,9 +20,10 @@ from sklearn.utils.validation import (
 
 from . import _features
 from ._callbacks import KerasCallbacks, progress_hooks
+from ._copies import CopiesMixin
+from ._copies import _PickledModel as _PickledModel  # old pickles name it here
 from ._graph import FeatureGraphMixin
-from ._persistence import STRATEGY_NOT_KEPT, model_from_bytes, model_to_bytes, save
-from ._scaling import weighted_mean_and_scale
+from ._scaling import preset_in_effect, weighted_mean_and_scale
 from ._state import NetworkSpec
 
 _SEED_HIGH = 2**31 - 1
@@ -52,14 +52,7 @@ def _restore_state_on_failure(estimator):
 _FLOAT_DTYPES = [np.float64, np.float32]
 
 
-class _PickledModel:
-    """The fitted network inside a pickle: the bytes of its ``.keras`` file."""
-
-    def __init__(self, data):
-        self.data = data
-
-
-class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
+class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
     """Parameters, fitting and forward pass shared by all graph-feature estimators.
 
     Subclasses define the objective: how ``y`` is validated and encoded, the loss,
@@ -374,8 +367,8 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
         standardize = model.get_layer("standardize")
         if continuing:
             return standardize.mean.numpy(), standardize.scale.numpy()
-        # skgraphfeat.streaming.partial_fit_csv sets the whole file's scaling
-        preset = self.__dict__.pop("_input_scaling", None)
+        # skgraphfeat.streaming.partial_fit_csv presets the whole file's scaling
+        preset = preset_in_effect()
         mean, scale = preset or weighted_mean_and_scale(X, sample_weight)
         mean, scale = np.array(mean, dtype=np.float64), np.array(scale)
         # category codes go to the network as they are
@@ -611,73 +604,6 @@ class BaseGraphFeature(FeatureGraphMixin, BaseEstimator):
             return objective.score(outputs, targets, sample_weight, loss), loss
 
         return score
-
-    # ------------------------------------------------------------ persistence
-    def __sklearn_clone__(self):
-        strategy = self.distribution
-        if strategy is None or isinstance(strategy, str):
-            return super().__sklearn_clone__()
-        # A tf.distribute strategy is a handle on this process's devices: clones
-        # share it (a deep copy would be a new strategy, compiled for afresh).
-        template = object.__new__(type(self))
-        template.__dict__.update(self.__dict__, distribution=None)
-        new = template.__sklearn_clone__()
-        new.distribution = strategy
-        return new
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        strategy = getattr(self, "distribution", None)
-        if not (strategy is None or isinstance(strategy, str)):
-            warnings.warn(
-                STRATEGY_NOT_KEPT.format(what="pickled", strategy=strategy),
-                UserWarning,
-                stacklevel=2,
-            )
-            state = dict(state, distribution=None)
-        if "model_" in state:
-            state = dict(state)
-            state["model_"] = _PickledModel(model_to_bytes(state["model_"]))
-        return state
-
-    def __setstate__(self, state):
-        model = state.get("model_")
-        if isinstance(model, _PickledModel):
-            state = dict(state, model_=model_from_bytes(model.data))
-        super().__setstate__(state)
-
-    def save(self, path):
-        """Save the fitted estimator to a ``.keras`` file, without pickle.
-
-        The file holds the network in Keras' format plus the estimator's
-        parameters and fitted attributes as JSON and numeric arrays, with a
-        SHA-256 of every part. :func:`skgraphfeat.load` reads it back: it runs
-        no code from the file (Keras' ``safe_mode``, no pickle) and accepts only
-        the fields the format defines, each of its type. The checksums catch
-        a damaged file, not a deliberate change: they are not a signature.
-        Callbacks are not saved. Pickle and joblib files, by contrast, run code
-        when loaded: load those only from sources you trust.
-
-        Parameters
-        ----------
-        path : str or path-like
-            Destination; the name must end with ``.keras``.
-
-        Examples
-        --------
-        >>> import os, tempfile
-        >>> from sklearn.datasets import load_iris
-        >>> import skgraphfeat
-        >>> X, y = load_iris(return_X_y=True)
-        >>> clf = skgraphfeat.GraphFeatureClassifier(max_iter=5, random_state=0)
-        >>> clf = clf.fit(X, y)
-        >>> path = os.path.join(tempfile.mkdtemp(), "iris.keras")
-        >>> clf.save(path)
-        >>> loaded = skgraphfeat.load(path)
-        >>> bool((loaded.predict_proba(X) == clf.predict_proba(X)).all())
-        True
-        """
-        save(self, path)
 
     # --------------------------------------------------------------- forward
     def _forward(self, X):

@@ -2,7 +2,7 @@
 
 import keras
 
-from ._state import NetworkSpec  # noqa: F401 (its home before _state)
+from ._state import NetworkSpec as NetworkSpec  # old pickles name it here
 from .layers import AdvancedGraphFeatureLayer
 
 ops = keras.ops

@@ -1,6 +1,30 @@
 """The input scaling of the features: per-column mean and scale, one rule."""
 
+import contextlib
+import contextvars
+
 import numpy as np
+
+# The scaling a fit takes instead of learning it from its data (see preset).
+_PRESET = contextvars.ContextVar("skgraphfeat_preset_scaling", default=None)
+
+
+@contextlib.contextmanager
+def preset(mean, scale):
+    """Within the block, a fit that learns its input scaling takes ``mean`` and
+    ``scale`` instead (``streaming.partial_fit_csv``: the whole file's, for its
+    first ``partial_fit`` call). Per thread and task; nothing is set on an
+    estimator."""
+    token = _PRESET.set((np.asarray(mean), np.asarray(scale)))
+    try:
+        yield
+    finally:
+        _PRESET.reset(token)
+
+
+def preset_in_effect():
+    """The ``(mean, scale)`` of an enclosing ``preset`` block, or None."""
+    return _PRESET.get()
 
 
 def weighted_mean_and_scale(values, sample_weight):

@@ -24,7 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from ._model import FEATURES_LAYER, build_network, network_seed_count
-from ._state import OptimizerState  # noqa: F401 (pickles of older versions name it here)
+from ._state import OptimizerState as OptimizerState  # old pickles name it here
 from .inspection import CHUNK_VALUES
 
 ADAM_BETA_1, ADAM_BETA_2, ADAM_EPSILON = 0.9, 0.999, 1e-8

@@ -12,12 +12,13 @@ time, and predictions then take raw rows in the file's units.
 Only pandas and numpy are imported here; Keras loads with the first fit.
 """
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ._scaling import column_scaling
+from ._scaling import column_scaling, preset
 
 __all__ = ["CSVStatistics", "csv_statistics", "partial_fit_csv"]
 
@@ -254,10 +255,13 @@ def partial_fit_csv(
         )  # fmt: skip
     if classes is None and wants_classes:
         classes = statistics.classes
-    if not fitted:
-        # read by the first partial_fit call in place of the chunk's statistics
-        estimator._input_scaling = (statistics.mean, statistics.scale)
-    try:
+    # the first partial_fit call takes these in place of its chunk's statistics
+    scaling = (
+        contextlib.nullcontext()
+        if fitted
+        else preset(statistics.mean, statistics.scale)
+    )
+    with scaling:
         for _ in range(n_epochs):
             for chunk in _chunks(path, chunksize, read_csv_kwargs):
                 X, y = _split(chunk, target)
@@ -266,6 +270,4 @@ def partial_fit_csv(
                     estimator.partial_fit(X, **extra)
                 else:
                     estimator.partial_fit(X, y, **extra)
-    finally:
-        estimator.__dict__.pop("_input_scaling", None)
     return estimator

@@ -281,7 +281,11 @@ def test_partial_fit_csv_installs_the_file_statistics(tmp_path):
     standardize = transformer.model_.get_layer("standardize")
     np.testing.assert_allclose(standardize.mean.numpy(), features.mean())
     np.testing.assert_allclose(standardize.scale.numpy(), features.std(ddof=0))
-    assert transformer.n_iter_ == 3 and "_input_scaling" not in vars(transformer)
+    assert transformer.n_iter_ == 3
+    # the file's scaling was preset for those calls only, on no estimator
+    from skgraphfeat._scaling import preset_in_effect
+
+    assert preset_in_effect() is None and "_input_scaling" not in vars(transformer)
     # a plain partial_fit loop would take the first chunk's scaling
     plain = GraphFeatureTransformer(**SMALL).partial_fit(features[:200])
     assert plain.model_.get_layer("standardize").mean.numpy()[9] < 200

@@ -1,11 +1,13 @@
-"""Writes the estimator files of this folder, saved by skgraphfeat at commit
-2831162 (format version 1, before the manifest's fields were checked on load).
+"""Writes the estimator files of this folder, saved (``.keras``) and pickled
+(``.pkl``) by skgraphfeat at commit 2831162 (format version 1, before the
+manifest's fields were checked on load and before the modules were reshaped).
 
 Run from a checkout of that commit: ``python tests/data/format_1/make_files.py``.
 The data come from ``table()``, which tests/test_workflows.py repeats.
 """
 
 import os
+import pickle
 import warnings
 
 import numpy as np
@@ -47,6 +49,8 @@ if __name__ == "__main__":
     }
     for name, estimator in fitted.items():
         estimator.save(os.path.join(HERE, f"{name}.keras"))
+        with open(os.path.join(HERE, f"{name}.pkl"), "wb") as file:
+            pickle.dump(estimator, file)
         if name == "classifier":
             output = estimator.predict_proba(frame)
         elif name == "regressor":
