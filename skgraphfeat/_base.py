@@ -1,55 +1,26 @@
 """The scikit-learn plumbing that the three estimators share."""
 
-import contextlib
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
-    _get_feature_names,
-    _num_features,
-    check_array,
-    check_is_fitted,
-    check_X_y,
-    validate_data,
 )
 
-from . import _features
+from . import _fitted
 from ._callbacks import KerasCallbacks, progress_hooks
 from ._copies import CopiesMixin
 from ._copies import _PickledModel as _PickledModel  # old pickles name it here
 from ._graph import FeatureGraphMixin
+from ._inputs import validated_input
 from ._scaling import preset_in_effect, weighted_mean_and_scale
 from ._state import NetworkSpec
+from ._validation import early_stopping_on, early_stopping_split, validation_score
 
 _SEED_HIGH = 2**31 - 1
-# early_stopping="auto" holds out a validation set above this many rows
-EARLY_STOPPING_AUTO_ROWS = 2_000
-# Fitted attributes that describe the target; a refit drops those it no longer sets.
-_TARGET_ATTRIBUTES = {"classes_", "_target_mean", "_target_scale", "_target_ndim"}
-
-
-@contextlib.contextmanager
-def _restore_state_on_failure(estimator):
-    """Put every attribute back as it was if the block raises.
-
-    A fit that fails (bad input, divergence, KeyboardInterrupt) then leaves an
-    estimator that was fitted before exactly as it was.
-    """
-    saved = estimator.__dict__.copy()
-    try:
-        yield
-    except BaseException:
-        estimator.__dict__.clear()
-        estimator.__dict__.update(saved)
-        raise
-
-
-_FLOAT_DTYPES = [np.float64, np.float32]
 
 
 class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
@@ -181,80 +152,27 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ input
     def _validated_input(self, X, y="no_validation", *, reset, **check_params):
-        """Validate ``X`` (and ``y``) as fit or predict takes them.
-
-        Returns ``X`` as a float array: category codes in the categorical
-        columns (see ``_features``), NaN where values are missing; with ``y``,
-        the pair ``(X, y)``. With ``reset`` the categorical columns and their
-        categories are learned and stored.
-        """
-        check_params = {
-            "dtype": _FLOAT_DTYPES, "ensure_all_finite": "allow-nan", **check_params
-        }  # fmt: skip
-        if reset:
-            mask = self._categorical_mask(X)
-        else:
-            check_is_fitted(self)
-            mask = self.is_categorical_
-            if self._column_kinds is not None and _features._is_frame(X):
-                validate_data(self, X, reset=False, skip_check_array=True)
-                _features.check_column_kinds(
-                    self._column_kinds, X, _get_feature_names(X)
-                )
-        if not mask.any():
-            checked = validate_data(self, X, y, reset=reset, **check_params)
-        else:
-            validate_data(self, X, y, reset=reset, skip_check_array=True)
-            table = _features.as_table(X)
-            names = getattr(self, "feature_names_in_", None)
-            if reset:
-                categories = _features.learn_categories(table, mask, names)
-            else:
-                categories = self.categories_
-                _features.check_value_kinds(table, mask, categories, names)
-            encoded = _features.encode(table, mask, categories, names)
-            if isinstance(y, str) and y == "no_validation":
-                checked = check_array(encoded, estimator=self, **check_params)
-            else:
-                checked = check_X_y(encoded, y, estimator=self, **check_params)
-        if reset:
-            self.is_categorical_ = mask
-            self.categories_ = categories if mask.any() else [None] * len(mask)
-            from_dtype = isinstance(self.categorical_features, str)
-            self._column_kinds = (
-                _features.column_kinds(X)
-                if from_dtype and _features._is_frame(X)
-                else None
-            )
-        return checked
-
-    def _categorical_mask(self, X):
-        try:
-            n_features = _num_features(X)
-        except TypeError:
-            n_features = 0  # not a table: validate_data names the problem
-        names = _get_feature_names(X)
-        return _features.categorical_mask(
-            self.categorical_features, X, n_features, names
-        )
+        """``_inputs.validated_input`` of this estimator."""
+        return validated_input(self, X, y, reset=reset, **check_params)
 
     # ------------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=True)
     def _fit(self, X, y=None, sample_weight=None):
-        with _restore_state_on_failure(self):
+        with _fitted.restored_on_failure(self):
             self._train(X, y, sample_weight, incremental=False)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def _partial_fit(self, X, y=None, sample_weight=None, classes=None):
-        with _restore_state_on_failure(self):
+        with _fitted.restored_on_failure(self):
             self._train(X, y, sample_weight, incremental=True, classes=classes)
         return self
 
     def _train(self, X, y, sample_weight, incremental, classes=None):
         """Fit from scratch, or continue (warm start, ``partial_fit``)."""
+        from ._distribution import resolve_distribution
         from ._loop import train
-        from ._training import compiled_network, resolve_distribution
+        from ._training import compiled_network
 
         continuing = hasattr(self, "model_") and (incremental or self.warm_start)
         X, y, sample_weight = self._fit_input(X, y, sample_weight, continuing)
@@ -282,9 +200,9 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
             targets[:, self.is_categorical_] = np.nan  # only numbers are rebuilt
         validation = None
         if validation_rows is not None:
-            validation = self._validation_callback(
+            validation = validation_score(
                 compiled, X[validation_rows], targets[validation_rows],
-                sample_weight[validation_rows], fill=fill, rng=rng,
+                sample_weight[validation_rows], fill, self._mask_rate(), rng,
             )  # fmt: skip
         config = self._training_config(len(rows), rng, incremental, continuing)
         n_batches = -(-len(rows) // config.batch_size)
@@ -307,9 +225,17 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
                 callbacks, model, compiled, n_batches, config.max_iter
             ),
         )
-        state = self._fitted_state(continuing, fitted, spec, objective, result)
-        state["replica_devices_"] = compiled.replica_devices
-        self._commit(state, model, compiled, result, X[rows], continuing, fitted)
+        state = _fitted.fitted_state(
+            self, continuing, fitted, spec, objective, result, compiled.replica_devices
+        )
+        _fitted.commit(
+            self,
+            state,
+            model,
+            (compiled.unpack(result.params), result.non_trainable),
+            lambda: self._graph_summary_of(model, spec, X[rows]),
+            continuing,
+        )
 
     def _fit_input(self, X, y, sample_weight, continuing):
         """``X`` (in the network's dtype), ``y`` and the sample weights, checked."""
@@ -357,14 +283,22 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
     def _split_rows(self, targets, sample_weight, rng, early):
         """The training rows and the early-stopping rows (None without)."""
         rows = np.arange(len(targets))
-        if not (early and self._early_stopping_on(len(rows))):
+        if not (early and early_stopping_on(self.early_stopping, len(rows))):
             return rows, None
-        return self._early_stopping_split(rows, targets, sample_weight, rng)
+        return early_stopping_split(
+            rows,
+            sample_weight,
+            self.validation_fraction,
+            random_state=rng.randint(_SEED_HIGH),
+            stratify=self._stratify(targets),
+        )
 
     def _standardization(self, model, X, sample_weight, continuing):
         """The input standardization's mean and scale; learned from ``X`` into
         a new model's ``standardize`` layer unless continuing."""
-        standardize = model.get_layer("standardize")
+        from ._model import Network
+
+        standardize = Network(model).standardize
         if continuing:
             return standardize.mean.numpy(), standardize.scale.numpy()
         # skgraphfeat.streaming.partial_fit_csv presets the whole file's scaling
@@ -399,69 +333,6 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
             average=self.average,
         )
 
-    def _commit(self, state, model, compiled, result, X, continuing, fitted):
-        """Write the trained weights into ``model``, summarise its graph on
-        ``X``, then set ``state`` on the estimator in one step: a failure on
-        the way leaves the previous fit whole (the fitted model's weights too)."""
-        from ._training import ModelForward
-
-        in_place = model is getattr(self, "model_", None)
-        previous = [v.numpy() for v in model.variables] if in_place else None
-        try:
-            for variable, value in zip(
-                model.trainable_variables, compiled.unpack(result.params), strict=True
-            ):
-                variable.assign(value)
-            for variable, value in zip(
-                model.non_trainable_variables, result.non_trainable, strict=True
-            ):
-                variable.assign(value)
-            state["_graph_summary"] = self._graph_summary_of(model, state["_spec"], X)
-        except BaseException:
-            if in_place:  # the fitted model keeps its weights
-                for variable, value in zip(model.variables, previous, strict=True):
-                    variable.assign(value)
-            raise
-        if not continuing:
-            for name in _TARGET_ATTRIBUTES.difference(fitted):
-                self.__dict__.pop(name, None)  # from a fit on another kind of y
-        if not in_place:
-            state["model_"] = model
-            state["_model_forward"] = ModelForward()
-        self.__dict__.update(state)
-
-    def _fitted_state(self, continuing, fitted, spec, objective, result):
-        """The attributes a fit sets, as a dict (the estimator is not changed).
-
-        ``best_validation_score_`` is the score of the weights kept, this
-        run's best epoch; ``best_loss_`` the lowest training loss of all runs.
-        """
-        history = list(self.history_) if continuing else []
-        history.extend(result.history)
-        state = {
-            **fitted,
-            "_spec": spec,
-            "_objective": objective.name,
-            "_optimizer_state": result.optimizer,
-            "history_": history,
-            "n_iter_": len(history),
-            "loss_curve_": [record["loss"] for record in history],
-        }
-        if result.best_validation_score is not None:
-            state["validation_scores_"] = [
-                record.get("validation_score") for record in history
-            ]
-            state["best_validation_score_"] = result.best_validation_score
-            state["best_loss_"] = None
-        else:
-            previous = getattr(self, "best_loss_", None) if continuing else None
-            state["validation_scores_"] = None
-            state["best_validation_score_"] = None
-            state["best_loss_"] = min(
-                s for s in (previous, result.best_loss) if s is not None
-            )
-        return state
-
     def _network_spec(
         self, n_features, dtype, n_outputs, categorical_cardinalities, missing_values
     ):
@@ -494,11 +365,7 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
     def _check_same_network(self, spec, objective):
         """A warm start or partial_fit continues the fitted network as it is."""
         self._check_same_objective(objective)
-        changed = [
-            f"{name} {getattr(self._spec, name)!r} -> {getattr(spec, name)!r}"
-            for name in spec.__dataclass_fields__
-            if getattr(spec, name) != getattr(self._spec, name)
-        ]
+        changed = self._spec.changes_to(spec)
         if changed:
             raise ValueError(
                 "warm_start and partial_fit continue the fitted model, but its "
@@ -553,57 +420,7 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
         from ._model import build_network, network_seed_count
 
         seeds = rng.randint(_SEED_HIGH, size=network_seed_count(spec))
-        model, _ = build_network(spec, seeds)
-        return model
-
-    def _early_stopping_on(self, n_samples):
-        """Whether this fit holds out a validation set: "auto" does above
-        ``EARLY_STOPPING_AUTO_ROWS`` rows (HistGradientBoosting's rule, at a
-        threshold measured for these networks: README, "Accuracy")."""
-        if self.early_stopping == "auto":
-            return n_samples > EARLY_STOPPING_AUTO_ROWS
-        return bool(self.early_stopping)
-
-    def _early_stopping_split(self, indices, targets, sample_weight, rng):
-        stratify = self._stratify(targets)
-        cannot = (
-            "early_stopping could not set aside a validation set of "
-            f"validation_fraction={self.validation_fraction} from "
-            f"{len(indices)} samples"
-        )
-        try:
-            train, validation = train_test_split(
-                indices,
-                test_size=self.validation_fraction,
-                random_state=rng.randint(_SEED_HIGH),
-                stratify=stratify,
-            )
-        except ValueError as error:
-            raise ValueError(f"{cannot}: {error}") from error
-        # a score needs two rows (R^2 is undefined on one) and some weight
-        if len(validation) < 2 or sample_weight[validation].sum() <= 0:
-            raise ValueError(
-                f"{cannot}: it would hold {len(validation)} rows with a total "
-                f"sample_weight of {sample_weight[validation].sum():g}, and a "
-                "score needs at least 2 rows of positive weight. Raise "
-                "validation_fraction, or set early_stopping=False."
-            )
-        return train, validation
-
-    def _validation_callback(self, compiled, X, targets, sample_weight, fill, rng):
-        objective = compiled.objective
-        mask = None
-        if objective.masks_inputs:
-            # one fixed mask, so that the scores of all epochs are comparable
-            mask = rng.random_sample(X.shape) < self._mask_rate()
-            X = np.where(mask, fill, X).astype(X.dtype)
-
-        def score(trainable, non_trainable):
-            outputs, _ = compiled.forward_in_chunks(trainable, non_trainable, X)
-            loss = objective.loss(outputs, targets, mask, sample_weight)
-            return objective.score(outputs, targets, sample_weight, loss), loss
-
-        return score
+        return build_network(spec, seeds)
 
     # --------------------------------------------------------------- forward
     def _forward(self, X):

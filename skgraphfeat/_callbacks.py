@@ -96,6 +96,21 @@ class _LearningRateView:
         self.learning_rate = learning_rate
 
 
+class _TrainingModel:
+    """What the callbacks see as ``self.model``: the network being trained
+    (every attribute but two is the network's own), with the training-time
+    ``optimizer`` (its learning rate) and ``stop_training`` flag kept here
+    rather than set on the network."""
+
+    def __init__(self, model, learning_rate):
+        self._model = model
+        self.optimizer = _LearningRateView(learning_rate)
+        self.stop_training = False
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+
 class KerasCallbacks(TrainingHook):
     """Drive Keras callbacks from our compiled training loop.
 
@@ -120,12 +135,11 @@ class KerasCallbacks(TrainingHook):
         self.max_iter = max_iter
 
     def on_train_begin(self, learning_rate):
-        self.model.optimizer = _LearningRateView(learning_rate)
+        self.view = _TrainingModel(self.model, learning_rate)
         self._scheduled = learning_rate
-        self.model.stop_training = False
         params = {"epochs": self.max_iter, "steps": self.n_batches, "verbose": 0}
         for callback in self.callbacks:
-            callback.set_model(self.model)
+            callback.set_model(self.view)
             callback.set_params(params)
         for callback in self.callbacks:
             callback.on_train_begin({})
@@ -135,12 +149,12 @@ class KerasCallbacks(TrainingHook):
         if learning_rate != self._scheduled:
             # the estimator's schedule moved the rate; otherwise keep the rate a
             # callback may have set at the end of the previous epoch
-            self.model.optimizer.learning_rate = learning_rate
+            self.view.optimizer.learning_rate = learning_rate
             self._scheduled = learning_rate
         for callback in self.callbacks:
             callback.on_epoch_begin(epoch, {})
             callback.on_train_batch_begin(self.n_batches - 1, {})
-        rate = float(np.asarray(self.model.optimizer.learning_rate))
+        rate = float(np.asarray(self.view.optimizer.learning_rate))
         self._scheduled = rate
         return rate
 
@@ -155,17 +169,13 @@ class KerasCallbacks(TrainingHook):
         if not diverged:
             for callback in self.callbacks:
                 callback.on_epoch_end(self._epoch, logs)
-        return self._read(params), bool(self.model.stop_training)
+        return self._read(params), bool(self.view.stop_training)
 
     def on_train_end(self, params):
         self._write(params)
         for callback in self.callbacks:
             callback.on_train_end({})
-        params = self._read(params)
-        # leave the fitted network as plain as it was before training
-        del self.model.optimizer
-        del self.model.stop_training
-        return params
+        return self._read(params)
 
     def _write(self, params):
         values = self.compiled.unpack(params.numpy())

@@ -9,9 +9,11 @@ are separate compiled functions joined by ``tf.custom_gradient``, so that the
 half a model does not need (the input's gradient, for a first layer) is pruned
 from the graph.
 
-The dropout's random draws are made outside, by Keras's generator: its
-stateless draws are slow once compiled on CPU, and drawing outside keeps the
-mask identical to the one of the uncompiled path.
+The pieces (scores, LeakyReLU, softmax gradient, keep mask) are those of
+``_attention``, which the op-by-op path of the layer uses too; this module
+only arranges them for XLA. The dropout's random draws are made outside, by
+Keras's generator: its stateless draws are slow once compiled on CPU, and
+drawing outside keeps the mask identical to the one of the uncompiled path.
 
 Notation: ``x`` (B, F) the features; ``coefficients`` (H, 4) per head the
 ``alpha, beta, gamma, c`` of ``LeakyReLU(alpha x_i + beta x_j + gamma |x_i -
@@ -23,7 +25,15 @@ decide the edges (slice >= ``threshold``: kept), or None without dropout;
 
 import tensorflow as tf
 
-NEGATIVE_SLOPE = 0.2
+from ._attention import (
+    edge_terms,
+    keep_from_draws,
+    logit_gradient,
+    logits_of,
+    numeric_scores,
+    score_gradient,
+    softmax,
+)
 
 
 def attention_sums(x, coefficients, draws, threshold, edge_bias=None):
@@ -50,55 +60,33 @@ def attention_sums(x, coefficients, draws, threshold, edge_bias=None):
     return forward(x, coefficients, *extra)
 
 
-def _scores(x, coefficients):
-    """Edge scores before the LeakyReLU, (B, H, F, F)."""
-    target, source = x[:, None, :, None], x[:, None, None, :]
-    alpha, beta, gamma, offset = (
-        coefficients[None, :, None, None, k] for k in range(4)
-    )
-    return alpha * target + beta * source + gamma * tf.abs(target - source) + offset
-
-
-def _keep(draws, threshold, n_features, dtype):
-    """0/1 dropout mask (B, H, F, F) from the draws' slices."""
-    slices = tf.bitcast(draws, threshold.dtype)  # (B, H, D, 32 / bits)
-    shape = tf.shape(slices)
-    slices = tf.reshape(slices, (shape[0], shape[1], -1))[..., : n_features**2]
-    keep = tf.cast(slices >= threshold, dtype)
-    return tf.reshape(keep, (shape[0], shape[1], n_features, n_features))
-
-
-def _logit_gradient(upstream, sums, adjacency, x, draws, threshold):
-    """Gradient of the loss with respect to the logits, (B, H, F, F).
-
-    With ``G_ij = upstream_i . [x_j, 1]`` (the gradient of the kept
-    adjacency) and ``r_i = upstream_i . sums_i``, it is
-    ``adjacency * (keep * G - r)``.
-    """
+def _keep(draws, threshold, x):
+    if draws is None:
+        return None
     n_features = x.shape[1]
-    mask_and_values = upstream[..., :1] * x[:, None, None, :] + upstream[..., 1:]
-    if draws is not None:
-        keep = _keep(draws, threshold, n_features, x.dtype)
-        mask_and_values = keep * mask_and_values
+    return keep_from_draws(draws, threshold, n_features, n_features, x.dtype)
+
+
+def _score_gradients(upstream, sums, adjacency, x, coefficients, draws, threshold):
+    """Gradient of the loss with respect to the logits and to the scores,
+    (B, H, F, F) each. The gradient of the kept adjacency is
+    ``upstream_i . [x_j, 1]`` and ``r_i = upstream_i . sums_i``."""
+    d_kept = upstream[..., :1] * x[:, None, None, :] + upstream[..., 1:]
     row_terms = tf.reduce_sum(upstream * sums, axis=-1, keepdims=True)
-    return adjacency * (mask_and_values - row_terms)
-
-
-def _score_gradient(d_logits, x, coefficients):
-    """Through the LeakyReLU: gradient with respect to the scores."""
-    positive = _scores(x, coefficients) > 0
-    return tf.where(positive, d_logits, NEGATIVE_SLOPE * d_logits)
+    keep = _keep(draws, threshold, x)
+    d_logits = logit_gradient(adjacency, d_kept, row_terms, keep)
+    return d_logits, score_gradient(
+        d_logits, numeric_scores(x, coefficients, fused=True)
+    )
 
 
 @tf.function(jit_compile=True)
 def _forward(x, coefficients, draws, threshold, edge_bias):
-    logits = tf.nn.leaky_relu(_scores(x, coefficients), alpha=NEGATIVE_SLOPE)
-    if edge_bias is not None:
-        logits = logits + edge_bias
-    adjacency = tf.nn.softmax(logits, axis=-1)
-    kept = adjacency
-    if draws is not None:
-        kept = adjacency * _keep(draws, threshold, x.shape[1], x.dtype)
+    adjacency = softmax(
+        logits_of(numeric_scores(x, coefficients, fused=True), edge_bias)
+    )
+    keep = _keep(draws, threshold, x)
+    kept = adjacency if keep is None else adjacency * keep
     # two row sums rather than a product with [x_j, 1]: they fuse with the
     # element-wise chain
     sums = tf.stack(
@@ -115,17 +103,11 @@ def _forward(x, coefficients, draws, threshold, edge_bias):
 def _parameter_gradients(
     upstream, sums, adjacency, x, coefficients, draws, threshold, edge_bias
 ):
-    d_logits = _logit_gradient(upstream, sums, adjacency, x, draws, threshold)
-    d_scores = _score_gradient(d_logits, x, coefficients)
+    d_logits, d_scores = _score_gradients(
+        upstream, sums, adjacency, x, coefficients, draws, threshold
+    )
     # one contraction with the four terms of every edge
-    n_features = x.shape[1]
-    edge_shape = (tf.shape(x)[0], n_features, n_features)
-    target = tf.broadcast_to(x[:, :, None], edge_shape)
-    source = tf.broadcast_to(x[:, None, :], edge_shape)
-    terms = tf.stack(
-        [target, source, tf.abs(target - source), tf.ones_like(target)], axis=-1
-    )  # (B, F, F, 4)
-    d_coefficients = tf.einsum("bhij,bijk->hk", d_scores, terms)
+    d_coefficients = tf.einsum("bhij,bkij->hk", d_scores, edge_terms(x))
     d_edge_bias = None if edge_bias is None else tf.reduce_sum(d_logits, axis=0)
     return d_coefficients, d_edge_bias
 
@@ -134,15 +116,16 @@ def _parameter_gradients(
 def _input_gradient(
     upstream, sums, adjacency, x, coefficients, draws, threshold, edge_bias
 ):
-    d_logits = _logit_gradient(upstream, sums, adjacency, x, draws, threshold)
-    d_scores = _score_gradient(d_logits, x, coefficients)
+    _, d_scores = _score_gradients(
+        upstream, sums, adjacency, x, coefficients, draws, threshold
+    )
+    # the scores' derivatives with respect to x_i (targets) and x_j (sources)
     target, source = x[:, None, :, None], x[:, None, None, :]
     alpha, beta, gamma = (coefficients[None, :, None, None, k] for k in range(3))
     sign = tf.sign(target - source)
     through_targets = tf.reduce_sum(d_scores * (alpha + gamma * sign), axis=(1, 3))
     through_sources = tf.reduce_sum(d_scores * (beta - gamma * sign), axis=(1, 2))
-    kept = adjacency
-    if draws is not None:
-        kept = adjacency * _keep(draws, threshold, x.shape[1], x.dtype)
+    keep = _keep(draws, threshold, x)
+    kept = adjacency if keep is None else adjacency * keep
     through_values = tf.reduce_sum(kept * upstream[..., :1], axis=(1, 2))
     return through_targets + through_sources + through_values

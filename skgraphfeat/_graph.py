@@ -220,14 +220,8 @@ class FeatureGraphMixin:
             )
         if not spec.hierarchical:
             raise AttributeError(_NOT_HIERARCHICAL)
-        from keras import ops
+        from ._model import Network
 
-        memberships = [
-            ops.convert_to_numpy(
-                self.model_.get_layer(f"graph_block_{b}").group_membership()
-            )
-            for b in range(spec.n_blocks)
-        ]
         return inspection.group_frame(
-            np.stack(memberships), inspection.feature_names(self)
+            Network(self.model_).group_memberships(), inspection.feature_names(self)
         )

@@ -113,13 +113,7 @@ def train(
     state, learning_rate = _starting_state(
         params, non_trainable, optimizer, config, dtype
     )
-    fixed = [
-        tf.constant(config.alpha, dtype),
-        tf.constant(config.mask_rate, dtype),
-        tf.constant(float(config.average), dtype),
-        tf.constant(config.batch_size, tf.int32),
-        tf.constant(config.seed, tf.int32),
-    ]
+    fixed = _fixed_arguments(config, dtype)
     # Without per-epoch work in Python, all epochs run in one compiled call.
     per_epoch = bool(validation or hooks or config.schedule != "constant")
     epochs_per_call = 1 if per_epoch else config.max_iter
@@ -147,9 +141,11 @@ def train(
         )  # fmt: skip
         losses = losses.numpy().tolist()
         diverged = not math.isfinite(losses[-1])
-        for loss in losses:
-            epoch += 1
-            result.history.append({"epoch": config.first_epoch + epoch, "loss": loss})
+        result.history.extend(
+            {"epoch": config.first_epoch + epoch + k, "loss": loss}
+            for k, loss in enumerate(losses, start=1)
+        )
+        epoch += len(losses)
         record = result.history[-1]
         if not diverged:
             result.best_loss = min(result.best_loss, float(state.best_loss))
@@ -184,6 +180,22 @@ def train(
             ConvergenceWarning,
             stacklevel=3,
         )
+    return _finished(result, state, learning_rate, config)
+
+
+def _fixed_arguments(config, dtype):
+    """The compiled epoch function's arguments that no epoch changes."""
+    return [
+        tf.constant(config.alpha, dtype),
+        tf.constant(config.mask_rate, dtype),
+        tf.constant(float(config.average), dtype),
+        tf.constant(config.batch_size, tf.int32),
+        tf.constant(config.seed, tf.int32),
+    ]
+
+
+def _finished(result, state, learning_rate, config):
+    """``result`` with the final state's weights and optimizer, as NumPy."""
     result.params = state.average.numpy()
     result.non_trainable = [t.numpy() for t in state.non_trainable]
     result.optimizer = OptimizerState(

@@ -1,13 +1,22 @@
-"""Build the Keras network that the estimators train around the graph layer."""
+"""The Keras network that the estimators train around the graph layer.
+
+``build_network`` builds it from a ``NetworkSpec``; ``Network`` is the one
+place that knows its layout (the names of its layers, how the blocks are
+wired): training, prediction, inspection and the estimators ask it for the
+pieces they need.
+"""
 
 import keras
+import numpy as np
 
 from ._state import NetworkSpec as NetworkSpec  # old pickles name it here
 from .layers import AdvancedGraphFeatureLayer
 
 ops = keras.ops
 
+STANDARDIZE_LAYER = "standardize"
 FEATURES_LAYER = "graph_features"
+BLOCK_LAYER = "graph_block_{}"
 
 
 # Standardized inputs are clipped to this bound: no training row can lie further
@@ -101,8 +110,6 @@ def build_network(spec, seeds):
     model : keras.Model
         Raw features -> head outputs (logits, standardized targets or
         reconstructions).
-    both : keras.Model
-        The same layers with two outputs: head outputs and graph features.
     """
     seeds = iter(int(s) for s in seeds)
     dtype = spec.dtype
@@ -111,7 +118,7 @@ def build_network(spec, seeds):
         categorical=spec.is_categorical,
         keep_missing=spec.missing_values,
         dtype=dtype,
-        name="standardize",
+        name=STANDARDIZE_LAYER,
     )(inputs)
     for block in range(spec.n_blocks):
         first = block == 0
@@ -128,7 +135,7 @@ def build_network(spec, seeds):
             missing_embeddings=first and spec.missing_values,
             seed=next(seeds),
             dtype=dtype,
-            name=f"graph_block_{block}",
+            name=BLOCK_LAYER.format(block),
         )(hidden)
         if first and spec.general_embeddings:
             hidden = NumericValues(
@@ -154,11 +161,72 @@ def build_network(spec, seeds):
         dtype=dtype,
         name="output",
     )(hidden)
-    model = keras.Model(inputs, outputs, name="graph_feature_network")
-    both = keras.Model(inputs, [outputs, features], name="graph_feature_network_2")
-    return model, both
+    return keras.Model(inputs, outputs, name="graph_feature_network")
 
 
 def network_seed_count(spec):
     """How many seeds ``build_network`` draws for ``spec``."""
     return spec.n_blocks + len(spec.hidden_layer_sizes) + 1
+
+
+class Network:
+    """A network of ``build_network`` (fresh, or as a saved file restores it),
+    by the pieces it offers.
+
+    Parameters
+    ----------
+    model : keras.Model
+    """
+
+    def __init__(self, model):
+        self.model = model
+
+    @property
+    def standardize(self):
+        """The ``Standardize`` layer: the inputs' mean and scale."""
+        return self.model.get_layer(STANDARDIZE_LAYER)
+
+    @property
+    def blocks(self):
+        """The graph blocks, first to last."""
+        blocks = []
+        while True:
+            try:
+                blocks.append(self.model.get_layer(BLOCK_LAYER.format(len(blocks))))
+            except ValueError:
+                return blocks
+
+    def with_graph_features(self):
+        """The same layers as a model with two outputs: the head's outputs and
+        the graph features (the last block's output with its residual)."""
+        features = self.model.get_layer(FEATURES_LAYER).output
+        return keras.Model(self.model.inputs, [self.model.outputs[0], features])
+
+    def adjacency(self, X):
+        """Every block's adjacency on the rows of ``X`` (raw features), in
+        inference mode, as an array (n, n_blocks, H, F, F).
+
+        Each block runs on the very tensor the network feeds it, read from the
+        network's own graph, so the wiring between blocks (residuals, category
+        codes and missing values set aside) is the network's, not a copy.
+        """
+        blocks = self.blocks
+        fed = keras.Model(self.model.input, [block.input for block in blocks])(
+            ops.convert_to_tensor(X), training=False
+        )
+        if not isinstance(fed, list | tuple):  # one block: Keras unwraps it
+            fed = [fed]
+        adjacency = [
+            ops.convert_to_numpy(
+                block(hidden, training=False, return_attention_scores=True)[1]
+            )
+            for block, hidden in zip(blocks, fed, strict=True)
+        ]
+        return np.stack(adjacency, axis=1)
+
+    def group_memberships(self):
+        """Every block's soft feature groups, (n_blocks, F, G) (hierarchical
+        blocks only)."""
+        return np.stack(
+            [ops.convert_to_numpy(b.group_membership()) for b in self.blocks]
+        )

@@ -27,6 +27,14 @@ import zipfile
 
 import numpy as np
 
+from . import __version__
+from ._fitted import (
+    FITTED_FIELDS,
+    REQUIRED_BY_CLASS,
+    REQUIRED_FIELDS,
+    is_integer,
+    is_number,
+)
 from ._state import NetworkSpec, OptimizerState
 
 FORMAT = "skgraphfeat-estimator"
@@ -36,101 +44,12 @@ STRATEGY_NOT_KEPT = (
     "{what}; the restored estimator has distribution=None. Pass "
     "distribution='mirrored' to train on the devices of whichever machine loads it."
 )
+# The version of the file format: of the manifest's layout and of the fields
+# of ``_fitted.FITTED_FIELDS``, ``NetworkSpec`` and ``OptimizerState`` (a test
+# pins them; changing one means a new version, and reading the old one).
 FORMAT_VERSION = 1
 MANIFEST = "skgraphfeat.json"
 KERAS_ENTRIES = ("config.json", "metadata.json", "model.weights.h5")
-
-
-# ---------------------------------------------------------------- the fields
-def _number(value):
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _integer(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _optional(check):
-    return lambda value: value is None or check(value)
-
-
-def _list_of(check):
-    return lambda value: isinstance(value, list) and all(check(v) for v in value)
-
-
-def _array(kinds, ndim=None):
-    def check(value):
-        return (
-            isinstance(value, np.ndarray)
-            and value.dtype.kind in kinds
-            and (ndim is None or value.ndim == ndim)
-        )
-
-    return check
-
-
-def _record(value):
-    return isinstance(value, dict) and all(
-        isinstance(k, str) and (_number(v) or v is None) for k, v in value.items()
-    )
-
-
-def _network_spec(value):
-    return isinstance(value, NetworkSpec)
-
-
-def _optimizer_state(value):
-    return value is None or isinstance(value, OptimizerState)
-
-
-_OBJECTIVES = {"softmax_cross_entropy", "squared_error", "masked_reconstruction"}
-
-# Every fitted attribute the format holds, with the check of its decoded value.
-# ``save`` writes these (those the estimator has) and nothing else; ``load``
-# refuses a manifest with any other entry.
-FITTED_FIELDS = {
-    "n_features_in_": _integer,
-    "feature_names_in_": _array("OU", ndim=1),
-    "is_categorical_": _array("b", ndim=1),
-    "categories_": _list_of(_optional(_array("biufOU", ndim=1))),
-    "classes_": _array("biufOU", ndim=1),
-    "n_iter_": _integer,
-    "loss_curve_": _list_of(_number),
-    "best_loss_": _optional(_number),
-    "validation_scores_": _optional(_list_of(_optional(_number))),
-    "best_validation_score_": _optional(_number),
-    "history_": _list_of(_record),
-    "replica_devices_": _optional(
-        lambda v: isinstance(v, tuple) and all(isinstance(d, str) for d in v)
-    ),
-    "_target_mean": _array("f", ndim=1),
-    "_target_scale": _array("f", ndim=1),
-    "_target_ndim": _integer,
-    "_spec": _network_spec,
-    "_objective": lambda value: isinstance(value, str) and value in _OBJECTIVES,
-    "_optimizer_state": _optimizer_state,
-    "_graph_summary": _array("f", ndim=4),
-    "_column_kinds": _optional(
-        lambda v: (
-            isinstance(v, tuple)
-            and all(kind in ("categorical", "numeric") for kind in v)
-        )
-    ),
-    "_sklearn_output_config": lambda value: (
-        isinstance(value, dict)
-        and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
-    ),
-}
-# What every fitted estimator of the format has, and what each kind has too.
-_REQUIRED_FIELDS = {
-    "n_features_in_", "is_categorical_", "categories_", "n_iter_", "loss_curve_",
-    "history_", "_spec", "_objective", "_graph_summary", "_column_kinds",
-}  # fmt: skip
-_REQUIRED_BY_CLASS = {
-    "GraphFeatureClassifier": {"classes_"},
-    "GraphFeatureRegressor": {"_target_mean", "_target_scale", "_target_ndim"},
-    "GraphFeatureTransformer": set(),
-}
 
 
 def _quiet_keras_save(model, path):
@@ -284,8 +203,12 @@ def _has_declared_type(value, declared):
         return declared.startswith("bool")
     if isinstance(value, np.ndarray):
         return "ndarray" in declared and value.dtype.kind == "f"
-    checks = {"int": _integer, "float": _number, "str": lambda v: isinstance(v, str),
-              "tuple": lambda v: isinstance(v, tuple)}  # fmt: skip
+    checks = {
+        "int": is_integer,
+        "float": is_number,
+        "str": lambda v: isinstance(v, str),
+        "tuple": lambda v: isinstance(v, tuple),
+    }
     return any(declared.startswith(name) and check(value)
                for name, check in checks.items())  # fmt: skip
 
@@ -293,8 +216,6 @@ def _has_declared_type(value, declared):
 def save(estimator, path):
     """Write a fitted estimator to ``path`` (see :meth:`save` of the estimators)."""
     from sklearn.utils.validation import check_is_fitted
-
-    from . import __version__
 
     check_is_fitted(estimator)
     path = _check_path(path)
@@ -383,7 +304,7 @@ def _estimator_from_manifest(path, cls, manifest, arrays):
     if unknown:
         _refuse(path, f"its manifest has fitted attributes this format does not "
                 f"define: {unknown}.")  # fmt: skip
-    required = _REQUIRED_FIELDS | _REQUIRED_BY_CLASS[cls.__name__]
+    required = REQUIRED_FIELDS | REQUIRED_BY_CLASS[cls.__name__]
     missing = sorted(required - set(fitted))
     if missing:
         _refuse(path, f"its manifest lacks the fitted attributes {missing}.")
@@ -456,7 +377,7 @@ def read_estimator(path, classes):
             for name in KERAS_ENTRIES:
                 archive.writestr(name, entries[name])
         model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
-    from ._training import ModelForward
+    from ._forward import ModelForward
 
     estimator.model_ = model
     estimator._model_forward = ModelForward()

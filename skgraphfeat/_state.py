@@ -35,6 +35,14 @@ class NetworkSpec:
             (False,) * self.n_features
         )
 
+    def changes_to(self, other):
+        """``"name old -> new"`` for every field ``other`` has otherwise."""
+        return [
+            f"{name} {getattr(self, name)!r} -> {getattr(other, name)!r}"
+            for name in self.__dataclass_fields__
+            if getattr(other, name) != getattr(self, name)
+        ]
+
     @property
     def general_embeddings(self):
         """Whether the first graph block embeds categories or NaN (and so

@@ -16,18 +16,16 @@ updates the one flat parameter vector once per batch.
 
 import functools
 import math
-import threading
 from typing import NamedTuple
 
-import keras
 import numpy as np
 import tensorflow as tf
 
-from ._model import FEATURES_LAYER, build_network, network_seed_count
+from ._adam import adam_step, averaged
+from ._forward import ModelForward as ModelForward  # old pickles name it here
+from ._forward import in_chunks
+from ._model import Network, build_network, network_seed_count
 from ._state import OptimizerState as OptimizerState  # old pickles name it here
-from .inspection import CHUNK_VALUES
-
-ADAM_BETA_1, ADAM_BETA_2, ADAM_EPSILON = 0.9, 0.999, 1e-8
 
 
 def batch_mask_seed(epoch_seed, index):
@@ -41,6 +39,11 @@ def batch_mask_seed(epoch_seed, index):
     epoch ``e + 1`` and the shuffle of epoch ``e + i + 1``.
     """
     return tf.random.experimental.stateless_fold_in(epoch_seed, index + 1)
+
+
+def _penalty(params, alpha, decay_mask):
+    """MLPClassifier's L2 penalty ``0.5 * alpha * |W|^2`` over the kernels."""
+    return 0.5 * alpha * tf.reduce_sum(decay_mask * tf.square(params))
 
 
 def _is_decayed(path):
@@ -61,13 +64,20 @@ class CompiledNetwork:
         trains on the default device.
     """
 
+    @property
+    def replica_devices(self):
+        """The devices the strategy's replicas run on (None: no strategy)."""
+        if self.strategy is None:
+            return None
+        return tuple(self.strategy.extended.worker_devices)
+
     def __init__(self, spec, objective, strategy=None):
         self.spec = spec
         self.objective = objective
         self.strategy = strategy
-        # the devices the per-replica steps are placed on (set when traced)
-        self.replica_devices = None
-        _, self._network = build_network(spec, seeds=range(network_seed_count(spec)))
+        self._network = Network(
+            build_network(spec, seeds=range(network_seed_count(spec)))
+        ).with_graph_features()
         self._seed_states = [
             v.path.endswith("seed_generator_state")
             for v in self._network.non_trainable_variables
@@ -198,22 +208,14 @@ class CompiledNetwork:
         self, state, X, Y, W, fill, learning_rate, alpha, mask_rate, averaging,
         batch_size, seed,
     ):  # fmt: skip
-        """One pass of Adam over shuffled mini-batches; returns the mean loss.
-
-        After every step the running average moves towards the new weights
-        with decay ``(1 + t) / (3 + t)`` at step ``t`` (times ``averaging``,
-        so 0 keeps it equal to the weights): after ``T`` steps from the start
-        ``w_0`` it is ``(3 w_0 + sum_t (t + 2) w_t) / ((T + 2) (T + 3))``.
-        """
+        """One pass of Adam over shuffled mini-batches, each step followed by
+        the weights' running average (``_adam``); returns the mean loss."""
         dtype = state.params.dtype
         n_samples = tf.shape(X)[0]
         order = tf.argsort(tf.random.stateless_uniform([n_samples], seed=seed))
         n_batches = (n_samples + batch_size - 1) // batch_size
         decay_mask = tf.constant(self.decay_mask, dtype)
         zero = tf.zeros([], dtype)
-
-        def penalty(params):
-            return 0.5 * alpha * tf.reduce_sum(decay_mask * tf.square(params))
 
         def one_batch(
             index, params, non_trainable, m, v, step, loss_sum, weight_sum, average
@@ -231,38 +233,20 @@ class CompiledNetwork:
                 mask = tf.cast(masked, dtype)
                 # NaN fill (categorical features) must not leak into the others
                 inputs = tf.where(masked, fill + tf.zeros_like(inputs), inputs)
-            if self.strategy is None:
-                with tf.GradientTape() as tape:
-                    tape.watch(params)
-                    (outputs, _), new_non_trainable = self._network.stateless_call(
-                        self.unpack_tensor(params), non_trainable, inputs, training=True
-                    )
-                    per_sample = self.objective.per_sample_loss(outputs, targets, mask)
-                    weighted_sum = tf.reduce_sum(weights * per_sample)
-                    batch_weight = tf.reduce_sum(weights)
-                    loss = tf.math.divide_no_nan(
-                        weighted_sum + penalty(params), batch_weight
-                    )
-                grads = tape.gradient(loss, params)
-            else:
-                grads, weighted_sum, batch_weight, new_non_trainable = (
-                    self._distributed_gradients(
-                        params, non_trainable, inputs, targets, weights, mask, alpha,
-                        decay_mask,
-                    )
-                )  # fmt: skip
+            gradients = (
+                self._batch_gradients
+                if self.strategy is None
+                else self._distributed_gradients
+            )
+            grads, weighted_sum, batch_weight, new_non_trainable = gradients(
+                params, non_trainable, inputs, targets, weights, mask, alpha,
+                decay_mask,
+            )  # fmt: skip
             # MLPClassifier's L2: 0.5 * alpha * |W|^2 per batch, divided by
             # the batch's total weight along with the loss sum
-            weighted_sum = weighted_sum + penalty(params)
-            step = step + 1
-            m = ADAM_BETA_1 * m + (1 - ADAM_BETA_1) * grads
-            v = ADAM_BETA_2 * v + (1 - ADAM_BETA_2) * tf.square(grads)
-            rate = (
-                learning_rate * tf.sqrt(1 - ADAM_BETA_2**step) / (1 - ADAM_BETA_1**step)
-            )
-            params = params - rate * m / (tf.sqrt(v) + ADAM_EPSILON)
-            decay = averaging * (1 + step) / (3 + step)
-            average = params + decay * (average - params)
+            weighted_sum = weighted_sum + _penalty(params, alpha, decay_mask)
+            params, m, v, step = adam_step(params, grads, m, v, step, learning_rate)
+            average = averaged(average, params, step, averaging)
             return (
                 index + 1, params, list(new_non_trainable), m, v, step,
                 loss_sum + weighted_sum, weight_sum + batch_weight, average,
@@ -289,6 +273,32 @@ class CompiledNetwork:
             average=average,
         )
         return state, epoch_loss
+
+    def _weighted_loss_sum(self, params, non_trainable, inputs, targets, weights, mask):
+        """The batch's loss summed with the sample weights, and the network's
+        non-trainable state after the training-mode call."""
+        (outputs, _), new_non_trainable = self._network.stateless_call(
+            self.unpack_tensor(params), non_trainable, inputs, training=True
+        )
+        per_sample = self.objective.per_sample_loss(outputs, targets, mask)
+        return tf.reduce_sum(weights * per_sample), new_non_trainable
+
+    def _batch_gradients(
+        self, params, non_trainable, inputs, targets, weights, mask, alpha, decay_mask
+    ):
+        """Gradient of one batch's weighted mean loss plus the L2 penalty, on
+        one device. Returns ``(grads, weighted_sum, batch_weight,
+        non_trainable)`` as ``_distributed_gradients`` does."""
+        with tf.GradientTape() as tape:
+            tape.watch(params)
+            weighted_sum, new_non_trainable = self._weighted_loss_sum(
+                params, non_trainable, inputs, targets, weights, mask
+            )
+            batch_weight = tf.reduce_sum(weights)
+            penalty = _penalty(params, alpha, decay_mask)
+            loss = tf.math.divide_no_nan(weighted_sum + penalty, batch_weight)
+        grads = tape.gradient(loss, params)
+        return grads, weighted_sum, batch_weight, list(new_non_trainable)
 
     def _distributed_gradients(
         self, params, non_trainable, inputs, targets, weights, mask, alpha, decay_mask
@@ -325,11 +335,9 @@ class CompiledNetwork:
             ]
             with tf.GradientTape() as tape:
                 tape.watch(params)
-                (outputs, _), new_non_trainable = self._network.stateless_call(
-                    self.unpack_tensor(params), non_trainable, inputs, training=True
+                weighted_sum, new_non_trainable = self._weighted_loss_sum(
+                    params, non_trainable, inputs, targets, weights, mask
                 )
-                per_sample = self.objective.per_sample_loss(outputs, targets, mask)
-                weighted_sum = tf.reduce_sum(weights * per_sample)
             grads = tape.gradient(
                 weighted_sum, params, unconnected_gradients=tf.UnconnectedGradients.ZERO
             )
@@ -337,9 +345,6 @@ class CompiledNetwork:
 
         grads, weighted_sum, batch_weight, new_non_trainable = strategy.run(
             replica_step, args=(params, non_trainable, inputs, targets, weights, mask)
-        )
-        self.replica_devices = tuple(
-            t.device for t in strategy.experimental_local_results(weighted_sum)
         )
         total = functools.partial(
             strategy.reduce, tf.distribute.ReduceOp.SUM, axis=None
@@ -367,94 +372,15 @@ class CompiledNetwork:
 
     def forward_in_chunks(self, trainable, non_trainable, X):
         """Head outputs and graph features of ``X`` for the given weights."""
-        return _in_chunks(
+        return in_chunks(
             lambda rows: self.forward(trainable, non_trainable, rows), X, self.spec
         )
-
-
-def _in_chunks(forward, X, spec):
-    """Run ``forward`` over row chunks that bound the attention tensor's size."""
-    per_row = spec.num_heads * spec.n_features**2 + 1
-    if spec.general_embeddings:  # the first block materialises |h_i - h_j|
-        per_row *= spec.embed_dim // spec.num_heads
-    chunk = max(1, CHUNK_VALUES // per_row)
-    outputs, features = [], []
-    for start in range(0, max(len(X), 1), chunk):
-        out, feat = forward(tf.convert_to_tensor(X[start : start + chunk]))
-        outputs.append(out.numpy())
-        features.append(feat.numpy())
-    return np.concatenate(outputs), np.concatenate(features)
-
-
-class ModelForward:
-    """Compiled forward pass of one fitted Keras model (its own variables).
-
-    Traced on first use and then reused, so a prediction costs one compiled call;
-    it reads the model's variables, so it always uses the model's current weights.
-    The compiled function is dropped when pickled and rebuilt on first use.
-    """
-
-    def __init__(self):
-        self._function = None
-        self._lock = threading.Lock()
-
-    def __call__(self, model, spec, X):
-        function = self._function
-        if function is None:
-            with self._lock:
-                if self._function is None:
-                    self._function = self._trace(model, spec)
-                function = self._function
-        return _in_chunks(function, X, spec)
-
-    @staticmethod
-    def _trace(model, spec):
-        both = keras.Model(
-            model.inputs, [model.outputs[0], model.get_layer(FEATURES_LAYER).output]
-        )
-        signature = [tf.TensorSpec([None, spec.n_features], spec.dtype)]
-        function = tf.function(
-            lambda X: both(X, training=False),
-            input_signature=signature,
-            autograph=False,
-        )
-        return function.get_concrete_function()
-
-    def __getstate__(self):
-        return {}
-
-    def __setstate__(self, state):
-        self.__init__()
 
 
 @functools.lru_cache(maxsize=32)
 def compiled_network(spec, objective, strategy=None):
     """The shared ``CompiledNetwork`` of a network shape, objective and strategy."""
     return CompiledNetwork(spec, objective, strategy)
-
-
-@functools.cache
-def _mirrored_strategy():
-    # one per process, so that fits share its compiled functions
-    return tf.distribute.MirroredStrategy()
-
-
-def resolve_distribution(distribution):
-    """The ``tf.distribute.Strategy`` an estimator's ``distribution`` names.
-
-    None stays None (the default device); "mirrored" is a process-wide
-    ``MirroredStrategy()`` over every GPU, else the CPU.
-    """
-    if distribution is None:
-        return None
-    if isinstance(distribution, str):  # "mirrored", checked by the constraints
-        return _mirrored_strategy()
-    if not isinstance(distribution, tf.distribute.Strategy):
-        raise TypeError(
-            "distribution must be None, 'mirrored' or a tf.distribute.Strategy; "
-            f"got {distribution!r} of type {type(distribution).__name__}."
-        )
-    return distribution
 
 
 class TrainingState(NamedTuple):

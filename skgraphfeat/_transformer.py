@@ -4,12 +4,17 @@ from numbers import Real
 
 from sklearn.base import OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.multiclass import type_of_target
 
 from ._base import BaseGraphFeature
 from ._docs import shared_docs
 from ._objectives import MASKED_RECONSTRUCTION, SOFTMAX_CROSS_ENTROPY, SQUARED_ERROR
-from ._targets import continuous_target, encode_labels
+from ._targets import (
+    CLASSIFICATION,
+    REGRESSION,
+    continuous_target,
+    encode_labels,
+    target_task,
+)
 
 
 @shared_docs
@@ -162,12 +167,12 @@ class GraphFeatureTransformer(OneToOneFeatureMixin, TransformerMixin, BaseGraphF
         return self._validated_input(X, y, reset=reset, multi_output=True)
 
     def _encode_target(self, X, y, sample_weight, refit, classes=None):
-        kind = None if y is None else type_of_target(y)
+        task, kind = (None, None) if y is None else target_task(y)
         if y is None:
             objective = MASKED_RECONSTRUCTION
-        elif classes is not None or kind in ("binary", "multiclass"):
+        elif classes is not None or task == CLASSIFICATION:
             objective = SOFTMAX_CROSS_ENTROPY
-        elif kind in ("continuous", "continuous-multioutput"):
+        elif task == REGRESSION:
             objective = SQUARED_ERROR
         else:
             raise ValueError(

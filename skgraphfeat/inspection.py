@@ -50,10 +50,8 @@ def summary_rows(n_samples, n_blocks, num_heads, n_features):
 def block_adjacency(model, n_blocks, X):
     """Adjacency of every graph block for consecutive row chunks of ``X``.
 
-    Each ``graph_block_{i}`` is run (inference mode, with
-    ``return_attention_scores=True``) on the very tensor the network feeds it,
-    read from the network's own graph, so the wiring between blocks (residuals,
-    category codes and missing values set aside) is the network's, not a copy.
+    Computed by ``skgraphfeat._model.Network.adjacency``: each block on the
+    tensor the network itself feeds it.
 
     Parameters
     ----------
@@ -70,25 +68,13 @@ def block_adjacency(model, n_blocks, X):
         Row ``i`` of each F x F matrix sums to 1: how much feature ``i`` draws
         on every feature ``j`` for that sample.
     """
-    from keras import Model, ops
+    from ._model import Network
 
-    blocks = [model.get_layer(f"graph_block_{b}") for b in range(n_blocks)]
-    block_inputs = Model(model.input, [block.input for block in blocks])
-    per_row = n_blocks * blocks[0].num_heads * X.shape[1] ** 2
+    network = Network(model)
+    per_row = n_blocks * network.blocks[0].num_heads * X.shape[1] ** 2
     chunk = max(1, CHUNK_VALUES // per_row)
     for start in range(0, len(X), chunk):
-        fed = block_inputs(
-            ops.convert_to_tensor(X[start : start + chunk]), training=False
-        )
-        if not isinstance(fed, list | tuple):  # one block: Keras unwraps it
-            fed = [fed]
-        adjacency = [
-            ops.convert_to_numpy(
-                block(hidden, training=False, return_attention_scores=True)[1]
-            )
-            for block, hidden in zip(blocks, fed, strict=True)
-        ]
-        yield np.stack(adjacency, axis=1)
+        yield network.adjacency(X[start : start + chunk])
 
 
 def mean_adjacency(model, n_blocks, X):

@@ -9,6 +9,8 @@ import numbers
 import keras
 import numpy as np
 
+from . import _attention, _embeddings
+
 ops = keras.ops
 
 __all__ = ["AdvancedGraphFeatureLayer"]
@@ -201,46 +203,52 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
                 f"got input_shape={tuple(input_shape)}."
             )
         self.num_features = int(num_features)
-        n_feat, embed, seed = self.num_features, self.embed_dim, self.seed
         cardinalities = self.categorical_cardinalities
-        if cardinalities is not None and len(cardinalities) != n_feat:
+        if cardinalities is not None and len(cardinalities) != self.num_features:
             raise ValueError(
                 "categorical_cardinalities needs one entry per feature; got "
-                f"{len(cardinalities)} entries for {n_feat} features."
+                f"{len(cardinalities)} entries for {self.num_features} features."
             )
+        self._build_embeddings()
+        self._build_attention()
+        if self.hierarchical:
+            self._build_groups()
+        self._build_output()
+        self.built = True
 
+    def _initializer(self, kind, stream, **kwargs):
+        """Keras initializer ``kind`` seeded from the layer's stream ``stream``."""
+        return kind(seed=_stream_seed(self.seed, stream), **kwargs)
+
+    def _build_embeddings(self):
+        n_feat, embed = self.num_features, self.embed_dim
         # Glorot-uniform limit of the (1 -> E) map of a scalar feature; the bias
         # starts non-zero so that the layer norm keeps each feature's magnitude.
         limit = (6.0 / (1.0 + embed)) ** 0.5
-        self.embedding_kernel = self.add_weight(
-            name="embedding_kernel",
-            shape=(embed,),
-            initializer=keras.initializers.RandomUniform(
-                -limit, limit, seed=_stream_seed(seed, "embedding_kernel")
-            ),
-        )
-        self.embedding_bias = self.add_weight(
-            name="embedding_bias",
-            shape=(embed,),
-            initializer=keras.initializers.RandomUniform(
-                -limit, limit, seed=_stream_seed(seed, "embedding_bias")
-            ),
-        )
+        uniform = keras.initializers.RandomUniform
+        for name in ("embedding_kernel", "embedding_bias"):
+            initializer = self._initializer(uniform, name, minval=-limit, maxval=limit)
+            setattr(
+                self,
+                name,
+                self.add_weight(name=name, shape=(embed,), initializer=initializer),
+            )
+        # Keras restores weights in the order they were created: keep this order
+        # (that of every saved file) when adding weights; add new ones last.
         self.attention_kernel = self.add_weight(
             name="attention_kernel",
             shape=(self.num_heads, 3 * self.head_dim),
-            initializer=keras.initializers.GlorotUniform(
-                seed=_stream_seed(seed, "attention_kernel")
+            initializer=self._initializer(
+                keras.initializers.GlorotUniform, "attention_kernel"
             ),
         )
-        if any(cardinalities or ()):
-            # per categorical feature: its categories, then "unknown", "missing"
-            rows = sum(n + 2 for n in cardinalities if n)
+        if any(self.categorical_cardinalities or ()):
+            rows = _embeddings.category_table_rows(self.categorical_cardinalities)
             self.category_embeddings = self.add_weight(
                 name="category_embeddings",
                 shape=(rows, embed),
-                initializer=keras.initializers.RandomUniform(
-                    -limit, limit, seed=_stream_seed(seed, "category_embeddings")
+                initializer=self._initializer(
+                    uniform, "category_embeddings", minval=-limit, maxval=limit
                 ),
             )
         if self.missing_embeddings:
@@ -248,6 +256,9 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             self.missing_offsets = self.add_weight(
                 name="missing_offsets", shape=(n_feat, embed), initializer="zeros"
             )
+
+    def _build_attention(self):
+        n_feat = self.num_features
         if self.edge_bias:
             self.edge_bias_weights = self.add_weight(
                 name="edge_bias",
@@ -255,39 +266,43 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
                 initializer="zeros",
             )
         self.dropout_seed_generator = keras.random.SeedGenerator(
-            _stream_seed(seed, "dropout"), name="adjacency_dropout_seed"
+            _stream_seed(self.seed, "dropout"), name="adjacency_dropout_seed"
         )
-        if self.hierarchical:
-            self.group_logits = self.add_weight(
-                name="group_logits",
-                shape=(n_feat, self.num_groups),
-                initializer=keras.initializers.RandomNormal(
-                    stddev=0.1, seed=_stream_seed(seed, "group_logits")
-                ),
-            )
-            self.group_projection = keras.layers.Dense(
-                n_feat * embed,
-                kernel_initializer=keras.initializers.GlorotUniform(
-                    seed=_stream_seed(seed, "group_projection")
-                ),
-                dtype=self.dtype_policy,
-                name="group_projection",
-            )
-            self.group_projection.build((None, self.num_groups * embed))
+
+    def _build_groups(self):
+        n_feat, embed = self.num_features, self.embed_dim
+        self.group_logits = self.add_weight(
+            name="group_logits",
+            shape=(n_feat, self.num_groups),
+            initializer=self._initializer(
+                keras.initializers.RandomNormal, "group_logits", stddev=0.1
+            ),
+        )
+        self.group_projection = keras.layers.Dense(
+            n_feat * embed,
+            kernel_initializer=self._initializer(
+                keras.initializers.GlorotUniform, "group_projection"
+            ),
+            dtype=self.dtype_policy,
+            name="group_projection",
+        )
+        self.group_projection.build((None, self.num_groups * embed))
+
+    def _build_output(self):
+        n_feat, embed = self.num_features, self.embed_dim
         self.layer_norm = keras.layers.LayerNormalization(
             axis=-1, epsilon=1e-5, dtype=self.dtype_policy, name="layer_norm"
         )
         self.layer_norm.build((None, n_feat, embed))
         self.output_projection = keras.layers.Dense(
             n_feat,
-            kernel_initializer=keras.initializers.GlorotUniform(
-                seed=_stream_seed(seed, "output_projection")
+            kernel_initializer=self._initializer(
+                keras.initializers.GlorotUniform, "output_projection"
             ),
             dtype=self.dtype_policy,
             name="output_projection",
         )
         self.output_projection.build((None, n_feat * embed))
-        self.built = True
 
     def call(self, inputs, training=None, return_attention_scores=False):
         """Refine the features of a batch.
@@ -308,69 +323,106 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         adjacency : tensor of shape (batch, heads, features, features)
             Only when ``return_attention_scores=True``.
         """
-        dtype = self.compute_dtype
-        x = ops.cast(inputs, dtype)
-        heads, head_dim = self.num_heads, self.head_dim
-        if self._general_embeddings:
-            embedded = self._embed(x)
-            values = self._split_heads(embedded)  # (B, H, F, d)
-            logits = self._general_logits(values)
-        else:
-            kernel = ops.cast(self.embedding_kernel, dtype)
-            bias = ops.cast(self.embedding_bias, dtype)
-            head_kernel = ops.reshape(kernel, (heads, head_dim))
-            head_bias = ops.reshape(bias, (heads, head_dim))
-            coefficients = self._score_coefficients(head_kernel, head_bias)
-            embedded = ops.expand_dims(x, -1) * kernel + bias
-
-        if self._compiles_attention(training, return_attention_scores):
-            sums, scale = self._compiled_attention_sums(x, coefficients, training)
-        else:
-            if not self._general_embeddings:
-                logits = self._logits(x, coefficients)
-                # z_i = (sum_j A_ij x_j) w + (sum_j A_ij) b, per head: exact
-                # because the embedding is affine and shared by all features,
-                # so the aggregation only needs the values [x_j, 1].
-                values = ops.expand_dims(ops.stack([x, ops.ones_like(x)], axis=-1), 1)
-            keep, scale = self._keep_mask(ops.shape(logits), training)
-            sums, adjacency = self._attend(
-                logits, values, keep, return_attention_scores
-            )
-
-        if self._general_embeddings:
-            if scale is not None:
-                sums = sums * scale
-            aggregated = ops.reshape(
-                ops.transpose(sums, (0, 2, 1, 3)),
-                (-1, self.num_features, self.embed_dim),
-            )
-        else:
-            # sums (B, H, F, 2) -> (B, F, E) through each head's (2, d) map
-            # [w_k; b_k], as one product with a block-diagonal (2H, E) matrix
-            head_maps = ops.stack([head_kernel, head_bias], axis=1)  # (H, 2, d)
-            if scale is not None:
-                head_maps = head_maps * scale
-            block_diagonal = ops.reshape(
-                ops.einsum("hcd,hg->hcgd", head_maps, ops.eye(heads, dtype=dtype)),
-                (2 * heads, self.embed_dim),
-            )
-            per_feature = ops.reshape(
-                ops.transpose(sums, (0, 2, 1, 3)), (-1, 2 * heads)
-            )
-            aggregated = ops.reshape(
-                ops.matmul(per_feature, block_diagonal),
-                (-1, self.num_features, self.embed_dim),
-            )
-
+        x = ops.cast(inputs, self.compute_dtype)
+        attend = (
+            self._general_attention
+            if self._general_embeddings
+            else self._numeric_attention
+        )
+        embedded, aggregated, adjacency = attend(x, training, return_attention_scores)
         if self.hierarchical:
             aggregated = aggregated + self._group_refinement(aggregated)
-
         normalized = self.layer_norm(aggregated + embedded)
         flat = ops.reshape(normalized, (-1, self.num_features * self.embed_dim))
         outputs = self.output_projection(flat)
         if return_attention_scores:
             return outputs, adjacency
         return outputs
+
+    def _numeric_attention(self, x, training, return_adjacency):
+        """The embeddings (B, F, E), their aggregation along the adjacency
+        (B, F, E) and the adjacency (None unless asked for), in factorised form:
+        with the embedding affine and shared by all features, ``z_i = (sum_j
+        A_ij x_j) w + (sum_j A_ij) b`` per head, so the attention only needs
+        the values ``[x_j, 1]``."""
+        dtype = self.compute_dtype
+        kernel = ops.cast(self.embedding_kernel, dtype)
+        bias = ops.cast(self.embedding_bias, dtype)
+        head_kernel = ops.reshape(kernel, (self.num_heads, self.head_dim))
+        head_bias = ops.reshape(bias, (self.num_heads, self.head_dim))
+        coefficients = _attention.score_coefficients(
+            ops.cast(self.attention_kernel, dtype), head_kernel, head_bias
+        )
+        embedded = ops.expand_dims(x, -1) * kernel + bias
+        adjacency = None
+        if self._compiles_attention(training, return_adjacency):
+            sums, scale = self._compiled_attention_sums(x, coefficients, training)
+        else:
+            scores = _attention.numeric_scores(x, coefficients)
+            logits = _attention.logits_of(scores, self._edge_bias())
+            values = ops.expand_dims(ops.stack([x, ops.ones_like(x)], axis=-1), 1)
+            keep, scale = self._keep_mask(ops.shape(logits), training)
+            sums, adjacency = self._attend(logits, values, keep, return_adjacency)
+
+        # sums (B, H, F, 2) -> (B, F, E) through each head's (2, d) map
+        # [w_k; b_k], as one product with a block-diagonal (2H, E) matrix
+        head_maps = ops.stack([head_kernel, head_bias], axis=1)  # (H, 2, d)
+        if scale is not None:
+            head_maps = head_maps * scale
+        identity = ops.eye(self.num_heads, dtype=dtype)
+        block_diagonal = ops.reshape(
+            ops.einsum("hcd,hg->hcgd", head_maps, identity),
+            (2 * self.num_heads, self.embed_dim),
+        )
+        per_feature = ops.reshape(
+            ops.transpose(sums, (0, 2, 1, 3)), (-1, 2 * self.num_heads)
+        )
+        aggregated = ops.reshape(
+            ops.matmul(per_feature, block_diagonal),
+            (-1, self.num_features, self.embed_dim),
+        )
+        return embedded, aggregated, adjacency
+
+    def _general_attention(self, x, training, return_adjacency):
+        """As ``_numeric_attention``, from materialised embeddings (categories,
+        NaN): memory ``B * H * F**2 * E / H``."""
+        dtype = self.compute_dtype
+        embedded = _embeddings.embed(
+            x,
+            ops.cast(self.embedding_kernel, dtype),
+            ops.cast(self.embedding_bias, dtype),
+            self.categorical_cardinalities or (0,) * self.num_features,
+            ops.cast(self.missing_offsets, dtype) if self.missing_embeddings else None,
+            (
+                ops.cast(self.category_embeddings, dtype)
+                if any(self.categorical_cardinalities or ())
+                else None
+            ),
+        )
+        per_head = ops.transpose(
+            ops.reshape(
+                embedded, (-1, self.num_features, self.num_heads, self.head_dim)
+            ),
+            (0, 2, 1, 3),
+        )  # (B, H, F, d)
+        scores = _attention.general_scores(
+            per_head, ops.cast(self.attention_kernel, dtype)
+        )
+        logits = _attention.logits_of(scores, self._edge_bias())
+        keep, scale = self._keep_mask(ops.shape(logits), training)
+        sums, adjacency = self._attend(logits, per_head, keep, return_adjacency)
+        if scale is not None:
+            sums = sums * scale
+        aggregated = ops.reshape(
+            ops.transpose(sums, (0, 2, 1, 3)),
+            (-1, self.num_features, self.embed_dim),
+        )
+        return embedded, aggregated, adjacency
+
+    def _edge_bias(self):
+        if not self.edge_bias:
+            return None
+        return ops.cast(self.edge_bias_weights, self.compute_dtype)
 
     def _attend(self, logits, values, keep, return_adjacency):
         """Aggregate ``values`` (B, 1 or H, F, C) along the adjacency.
@@ -379,108 +431,16 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         the adjacency ``softmax(logits)`` when ``return_adjacency`` (else None).
         """
         dtype = self.compute_dtype
-        if return_adjacency or dtype in ("float16", "bfloat16"):
-            if dtype in ("float16", "bfloat16"):
-                # the exponentials of a softmax are not safe in half precision
-                adjacency = ops.cast(_softmax(ops.cast(logits, "float32")), dtype)
-            else:
-                adjacency = _softmax(logits)
-            attended = adjacency if keep is None else adjacency * keep
-            return ops.matmul(attended, values), adjacency
-        if keep is None:
-            return _attention_sums(logits, values), None
-        return _dropped_attention_sums(logits, values, keep), None
-
-    def _embed(self, x):
-        """Every feature's embedding, shape (batch, F, E), categories and NaN
-        included."""
-        dtype = self.compute_dtype
-        kernel = ops.cast(self.embedding_kernel, dtype)
-        bias = ops.cast(self.embedding_bias, dtype)
-        missing = ops.isnan(x)
-        cardinalities = self.categorical_cardinalities or (0,) * self.num_features
-        categorical = [n > 0 for n in cardinalities]
-        numeric_values = ops.where(
-            ops.logical_or(missing, ops.convert_to_tensor(categorical)), 0.0, x
-        )
-        embedded = ops.expand_dims(numeric_values, -1) * kernel + bias
-        if self.missing_embeddings:
-            offsets = ops.cast(self.missing_offsets, dtype)
-            numeric_missing = ops.logical_and(
-                missing, ops.convert_to_tensor([not c for c in categorical])
-            )
-            embedded = ops.where(
-                ops.expand_dims(numeric_missing, -1), bias + offsets, embedded
-            )
-        if any(categorical):
-            table = ops.cast(self.category_embeddings, dtype)
-            rows = ops.take(table, self._category_rows(x, missing), axis=0)
-            embedded = ops.where(
-                ops.convert_to_tensor(categorical)[:, None], rows, embedded
-            )
-        return embedded
-
-    def _category_rows(self, x, missing):
-        """Row of the category table for every value, shape (batch, F).
-
-        Numeric features point at row 0; their lookup is discarded.
-        """
-        first, last, unknown, missing_row = [], [], [], []
-        start = 0
-        for n in self.categorical_cardinalities:
-            if n:
-                first.append(start)
-                last.append(n - 1)
-                unknown.append(start + n)
-                missing_row.append(start + n + 1)
-                start += n + 2
-            else:
-                first.append(0)
-                last.append(0)
-                unknown.append(0)
-                missing_row.append(0)
-        codes = ops.where(missing, -1.0, x)
-        known = ops.logical_and(
-            ops.logical_and(codes >= 0, codes <= ops.convert_to_tensor(last, x.dtype)),
-            ops.equal(codes, ops.floor(codes)),
-        )
-        safe_codes = ops.cast(ops.where(known, codes, 0.0), "int32")
-        rows = ops.where(
-            known,
-            safe_codes + ops.convert_to_tensor(first, "int32"),
-            ops.convert_to_tensor(unknown, "int32"),
-        )
-        return ops.where(missing, ops.convert_to_tensor(missing_row, "int32"), rows)
-
-    def _general_logits(self, per_head):
-        """Edge logits from general embeddings split into heads (B, H, F, d):
-        (batch, heads, F, F)."""
-        dtype = self.compute_dtype
-        attention = ops.cast(self.attention_kernel, dtype)
-        d = self.head_dim
-        a_src, a_dst, a_diff = (
-            attention[:, :d],
-            attention[:, d : 2 * d],
-            attention[:, 2 * d :],
-        )
-        # a_k . [h_i; h_j; |h_i - h_j|] for target i (rows) and source j
-        target_terms = ops.einsum("bhfd,hd->bhf", per_head, a_src)
-        source_terms = ops.einsum("bhfd,hd->bhf", per_head, a_dst)
-        differences = ops.abs(
-            ops.expand_dims(per_head, 3) - ops.expand_dims(per_head, 2)
-        )  # (B, H, F_i, F_j, d)
-        scores = (
-            ops.expand_dims(target_terms, -1)
-            + ops.expand_dims(source_terms, -2)
-            + ops.einsum("bhijd,hd->bhij", differences, a_diff)
-        )
-        return self._activate(scores)
-
-    def _split_heads(self, embedded):
-        per_head = ops.reshape(
-            embedded, (-1, self.num_features, self.num_heads, self.head_dim)
-        )
-        return ops.transpose(per_head, (0, 2, 1, 3))
+        half = dtype in ("float16", "bfloat16")
+        if not (return_adjacency or half):
+            return _attention.attention_sums(logits, values, keep), None
+        if half:
+            # the exponentials of a softmax are not safe in half precision
+            adjacency = ops.cast(_attention.softmax(ops.cast(logits, "float32")), dtype)
+        else:
+            adjacency = _attention.softmax(logits)
+        attended = adjacency if keep is None else adjacency * keep
+        return ops.matmul(attended, values), adjacency
 
     def _keep_mask(self, shape, training):
         """Dropout mask of the adjacency and the factor that keeps its
@@ -492,19 +452,22 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         """
         if not training or self._drop_steps == 0:
             return None, None
-        keep = _keep_mask(
+        keep = _attention.keep_mask(
             shape,
             self._drop_steps,
             self._mask_bits,
             self.dropout_seed_generator,
             self.compute_dtype,
         )
-        return keep, self._dropout_scale()
+        return keep, _attention.dropout_scale(self.dropout_rate, self.compute_dtype)
 
-    def _dropout_scale(self):
-        """``1 / (1 - p)`` for the drop probability ``p`` the mask realises."""
-        levels = 2**self._mask_bits
-        return ops.cast(levels / (levels - self._drop_steps), self.compute_dtype)
+    @property
+    def _mask_bits(self):
+        return _attention.mask_bits(self.dropout_rate)
+
+    @property
+    def _drop_steps(self):
+        return _attention.drop_steps(self.dropout_rate)
 
     def _compiles_attention(self, training, return_attention_scores):
         """Whether this call runs the attention as XLA-compiled kernels.
@@ -529,93 +492,23 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         """The sums ``(A * keep) @ [x_j, 1]`` (B, H, F, 2) of the numeric
         path from the XLA-compiled kernels, and the dropout's factor (None
         without dropout)."""
-        from . import _compiled_attention
+        from . import _compiled_attention  # TensorFlow only
 
-        n_feat = self.num_features
         draws = threshold = scale = None
         if training and self._drop_steps:
             bits = self._mask_bits
-            draws = _mask_draws(
+            draws = _attention.mask_draws(
                 (ops.shape(x)[0], self.num_heads),
-                n_feat**2,
+                self.num_features**2,
                 bits,
                 self.dropout_seed_generator,
             )
-            threshold = _keep_threshold(self._drop_steps, bits)
-            scale = self._dropout_scale()
-        edge_bias = None
-        if self.edge_bias:
-            edge_bias = ops.cast(self.edge_bias_weights, self.compute_dtype)
-
+            threshold = _attention.keep_threshold(self._drop_steps, bits)
+            scale = _attention.dropout_scale(self.dropout_rate, self.compute_dtype)
         sums = _compiled_attention.attention_sums(
-            x, coefficients, draws, threshold, edge_bias
+            x, coefficients, draws, threshold, self._edge_bias()
         )
         return sums, scale
-
-    @property
-    def _mask_bits(self):
-        """Random bits per edge of the dropout mask: 8 (four edges per 32-bit
-        draw) for rates from 1/16 on, 16 for smaller rates, which 1/256 steps
-        would round coarsely."""
-        return 8 if self.dropout_rate >= 1 / 16 else 16
-
-    @property
-    def _drop_steps(self):
-        """The dropout rate in steps of ``2**-_mask_bits``."""
-        levels = 2**self._mask_bits
-        return min(round(self.dropout_rate * levels), levels - 1)
-
-    def _score_coefficients(self, head_kernel, head_bias):
-        """Per head, the coefficients ``(alpha, beta, gamma, c)`` of the edge
-        scores of the numeric path, shape (H, 4)."""
-        attention = ops.cast(self.attention_kernel, self.compute_dtype)
-        d = self.head_dim
-        a_src, a_dst, a_diff = (
-            attention[:, :d],
-            attention[:, d : 2 * d],
-            attention[:, 2 * d :],
-        )
-        # a_k . [h_i; h_j; |h_i - h_j|] = alpha x_i + beta x_j + gamma |x_i - x_j| + c
-        return ops.stack(
-            [
-                ops.sum(head_kernel * a_src, axis=-1),  # alpha
-                ops.sum(head_kernel * a_dst, axis=-1),  # beta
-                ops.sum(ops.abs(head_kernel) * a_diff, axis=-1),  # gamma
-                ops.sum(head_bias * (a_src + a_dst), axis=-1),  # c
-            ],
-            axis=-1,
-        )  # (H, 4)
-
-    def _logits(self, x, coefficients):
-        """Edge logits (before the softmax over the source features), shape
-        (batch, heads, F, F)."""
-        # The four terms of every edge as one (batch, 4, F*F) tensor, so that all
-        # heads' scores come out of one batched product (fewer passes over the
-        # B x H x F x F scores than summing broadcast terms).
-        n_feat = self.num_features
-        shape = (ops.shape(x)[0], n_feat, n_feat)
-        x_target = ops.broadcast_to(ops.expand_dims(x, -1), shape)
-        x_source = ops.broadcast_to(ops.expand_dims(x, -2), shape)
-        edges = ops.stack(
-            [
-                x_target,
-                x_source,
-                ops.abs(x_target - x_source),
-                ops.ones_like(x_target),
-            ],
-            axis=1,
-        )
-        edges = ops.reshape(edges, (-1, 4, n_feat * n_feat))
-        scores = ops.matmul(ops.expand_dims(coefficients, 0), edges)
-        scores = ops.reshape(scores, (-1, self.num_heads, n_feat, n_feat))
-        return self._activate(scores)
-
-    def _activate(self, scores):
-        """LeakyReLU and the optional edge bias: the logits of the softmax."""
-        logits = ops.leaky_relu(scores, negative_slope=0.2)
-        if self.edge_bias:
-            logits = logits + ops.cast(self.edge_bias_weights, self.compute_dtype)
-        return logits
 
     def _group_refinement(self, aggregated):
         membership = ops.cast(self.group_membership(), self.compute_dtype)
@@ -636,7 +529,7 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             )
         if not self.built:
             raise ValueError("The layer must be built before group_membership().")
-        return _softmax(self.group_logits)
+        return _attention.softmax(self.group_logits)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -669,133 +562,6 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             }
         )
         return config
-
-
-def _keep_mask(shape, drop_steps, bits, seed_generator, dtype):
-    """0/1 mask of ``shape`` (..., rows, columns), P(0) = drop_steps / 2**bits.
-
-    Every 32-bit random draw decides ``32 // bits`` edges, one per 8- or
-    16-bit slice (viewed as signed integers, uniform on [-2**(bits-1),
-    2**(bits-1))): on CPU the random draws dominate the cost of the dropout.
-    """
-    *leading, rows, columns = shape
-    draws = _mask_draws(tuple(leading), rows * columns, bits, seed_generator)
-    threshold = _keep_threshold(drop_steps, bits)
-    return _keep_from_draws(draws, threshold, rows, columns, dtype)
-
-
-def _keep_from_draws(draws, threshold, rows, columns, dtype):
-    """The 0/1 mask (..., rows, columns) that ``draws`` (..., D) int32 decide:
-    their slices of the threshold's dtype keep an edge from ``threshold`` on."""
-    slices = ops.view(draws, threshold.dtype)
-    n_edges = rows * columns
-    if slices.shape[-1] != n_edges:
-        slices = slices[..., :n_edges]
-    keep = ops.greater_equal(slices, threshold)
-    leading = tuple(ops.shape(draws)[:-1])
-    return ops.cast(ops.reshape(keep, leading + (rows, columns)), dtype)
-
-
-def _mask_draws(leading_shape, n_edges, bits, seed_generator):
-    """The int32 random draws of a dropout mask: ``32 // bits`` edges each."""
-    return keras.random.randint(
-        leading_shape + (-(-n_edges // (32 // bits)),),
-        minval=-(2**31),
-        maxval=2**31 - 1,
-        dtype="int32",
-        seed=seed_generator,
-    )
-
-
-def _slice_dtype(bits):
-    return "int16" if bits == 16 else "int8"
-
-
-def _keep_threshold(drop_steps, bits):
-    """Slices at or above it keep their edge. Of the slices' own dtype: a
-    Python int would promote them."""
-    return ops.convert_to_tensor(drop_steps - 2 ** (bits - 1), _slice_dtype(bits))
-
-
-def _attention_sums(logits, values):
-    """``softmax(logits) @ values`` with a hand-written backward pass.
-
-    ``logits`` (B, H, F, F); ``values`` (B, 1 or H, F, C). The backward pass
-    needs fewer passes over the B x H x F x F tensors than the chain of the
-    softmax's and the product's own gradients (see ``_attention_gradients``).
-    """
-
-    @ops.custom_gradient
-    def forward(logits, values):
-        adjacency = _softmax(logits)
-        sums = ops.matmul(adjacency, values)
-
-        def backward(*args, upstream=None):
-            if upstream is None:
-                (upstream,) = args
-            return _attention_gradients(upstream, adjacency, None, sums, values)
-
-        return sums, backward
-
-    return forward(logits, values)
-
-
-def _dropped_attention_sums(logits, values, keep):
-    """``(softmax(logits) * keep) @ values`` with a hand-written backward pass;
-    ``keep`` is a 0/1 dropout mask of the shape of ``logits``."""
-
-    @ops.custom_gradient
-    def forward(logits, values, keep):
-        adjacency = _softmax(logits)
-        attended = adjacency * keep
-        sums = ops.matmul(attended, values)
-
-        def backward(*args, upstream=None):
-            if upstream is None:
-                (upstream,) = args
-            d_logits, d_values = _attention_gradients(
-                upstream, adjacency, attended, sums, values
-            )
-            return d_logits, d_values, ops.zeros_like(keep)
-
-        return sums, backward
-
-    return forward(logits, values, keep)
-
-
-def _attention_gradients(upstream, adjacency, attended, sums, values):
-    """Gradients of ``sums = attended @ values`` with respect to the logits
-    and the values, where ``attended = adjacency * keep`` (None: no mask) and
-    ``adjacency = softmax(logits)``.
-
-    With ``G = upstream @ values^T`` (the gradient of ``attended``), the
-    softmax's gradient is ``adjacency * (keep * G - r)`` with
-    ``r_i = sum_j attended_ij G_ij = sum_c upstream_ic sums_ic``: a small
-    tensor, so the row sum over the F sources is never taken.
-    """
-    row_terms = ops.matmul(ops.expand_dims(upstream, -2), ops.expand_dims(sums, -1))[
-        ..., 0
-    ]  # r (B, H, F, 1), as a product: a sum over a short axis is slow
-    d_attended = ops.matmul(upstream, ops.swapaxes(values, -1, -2))
-    if attended is None:
-        attended = adjacency
-        d_logits = adjacency * (d_attended - row_terms)
-    else:
-        d_logits = attended * d_attended - adjacency * row_terms
-    d_values = ops.matmul(ops.swapaxes(attended, -1, -2), upstream)
-    if values.shape[1] == 1 and d_values.shape[1] != 1:
-        d_values = ops.sum(d_values, axis=1, keepdims=True)  # broadcast over heads
-    return d_logits, d_values
-
-
-def _softmax(values):
-    """Softmax over the last axis (also over an axis of size 1, without a warning:
-    one feature or one group is a legitimate, if trivial, graph)."""
-    if values.shape[-1] != 1:
-        return ops.softmax(values, axis=-1)  # fused kernel and gradient
-    shifted = values - ops.stop_gradient(ops.max(values, axis=-1, keepdims=True))
-    exponentials = ops.exp(shifted)
-    return exponentials / ops.sum(exponentials, axis=-1, keepdims=True)
 
 
 def _check_cardinalities(cardinalities):

@@ -15,15 +15,15 @@ os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 @pytest.fixture
 def validation_rows(monkeypatch):
     """The rows each fit of the test holds out for early stopping, in order."""
-    from skgraphfeat._base import BaseGraphFeature
+    from skgraphfeat import _base
 
     held_out = []
-    split = BaseGraphFeature._early_stopping_split
+    split = _base.early_stopping_split
 
-    def record_split(self, *args):
-        train, validation = split(self, *args)
+    def record_split(*args, **kwargs):
+        train, validation = split(*args, **kwargs)
         held_out.append(validation)
         return train, validation
 
-    monkeypatch.setattr(BaseGraphFeature, "_early_stopping_split", record_split)
+    monkeypatch.setattr(_base, "early_stopping_split", record_split)
     return held_out

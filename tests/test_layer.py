@@ -141,7 +141,8 @@ def test_training_drops_edges_as_the_reference(
 ):
     # step 5 with the layer's own draw: a fresh generator with the layer's seed
     # replays the mask of the layer's first training call
-    from skgraphfeat.layers import _keep_mask, _stream_seed
+    from skgraphfeat._attention import keep_mask as _keep_mask
+    from skgraphfeat.layers import _stream_seed
 
     rng = np.random.default_rng(n_features)
     layer = AdvancedGraphFeatureLayer(
@@ -165,7 +166,7 @@ def test_training_drops_edges_as_the_reference(
 
 @pytest.mark.parametrize("bits, drop_steps", [(8, 26), (16, 6554), (8, 255)])
 def test_keep_mask_drops_at_the_rate_independently(bits, drop_steps):
-    from skgraphfeat.layers import _keep_mask
+    from skgraphfeat._attention import keep_mask as _keep_mask
 
     shape = (400, 4, 50, 51)
     keep = np.asarray(

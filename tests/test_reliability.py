@@ -407,7 +407,7 @@ def test_a_failure_late_in_a_warm_start_leaves_the_previous_fit_whole(
     if step == "graph summary":
         monkeypatch.setattr(skgraphfeat.inspection, "mean_adjacency", fail)
     else:
-        monkeypatch.setattr(type(clf), "_fitted_state", fail, raising=False)
+        monkeypatch.setattr(skgraphfeat._fitted, "fitted_state", fail)
     with pytest.raises(RuntimeError, match="failure in the"):
         clf.fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), before)

@@ -1,13 +1,17 @@
 """The argument parser of the ``skgraphfeat`` command."""
 
 import argparse
+import ast
 
 from .. import __version__
-from ._commands import parse_param, run_demo, run_explain, run_fit, run_predict
+from ._demo import run_demo
 from ._errors import DEMO_PICTURE, MAX_INTEGER_CLASSES, PROG
+from ._explain import run_explain
+from ._fit import run_fit
+from ._predict import run_predict
 
 
-# ------------------------------------------------------------------ parser
+# --------------------------------------------------------- argument types
 def _positive_int(text):
     try:
         value = int(text)
@@ -33,6 +37,37 @@ def _fraction(text):
     if not 0.0 <= value < 1.0:
         raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1); got {text!r}")
     return value
+
+
+def parse_param(text):
+    """``"name=value"`` to ``(name, value)``; the value as a Python literal.
+
+    Values that are not literals stay strings, so ``activation=gelu`` works;
+    ``true``/``false``/``none`` are read as True/False/None.
+
+    Examples
+    --------
+    >>> parse_param("hidden_layer_sizes=(32, 16)")
+    ('hidden_layer_sizes', (32, 16))
+    >>> parse_param("activation=gelu")
+    ('activation', 'gelu')
+    >>> parse_param("early_stopping=true")
+    ('early_stopping', True)
+    """
+    name, equals, value = text.partition("=")
+    name = name.strip()
+    if not equals or not name.isidentifier():
+        raise argparse.ArgumentTypeError(
+            f"expected NAME=VALUE (for example embed_dim=32); got {text!r}"
+        )
+    value = value.strip()
+    words = {"true": True, "false": False, "none": None}
+    if value.lower() in words:
+        return name, words[value.lower()]
+    try:
+        return name, ast.literal_eval(value)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return name, value
 
 
 def build_parser() -> argparse.ArgumentParser:
