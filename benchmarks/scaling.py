@@ -34,7 +34,8 @@ import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # One TensorFlow thread per process for the searches, in this process and (as
-# the README's worker command sets it) in the dask workers, which inherit it:
+# the worker command of docs/user_guide/scaling.md sets it) in the dask
+# workers, which inherit it:
 # on a 2-vCPU machine more threads per process only contend. A setting of this
 # script, never of the package; the throughput lines set their own.
 os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
@@ -88,7 +89,8 @@ def dask_lines():
     start = time.perf_counter()
     with (
         # without this, dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536,
-        # which makes TensorFlow's training steps about 3.5x slower (README)
+        # which makes TensorFlow's training steps about 3.5x slower
+        # (docs/user_guide/scaling.md)
         dask.config.set(
             {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
         ),

@@ -120,11 +120,11 @@ _SHARED_ATTRIBUTES = """
         The fitted network, from raw features to the head's outputs.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of the features seen during fit, when X had string column names.
-    is_categorical_ : ndarray of bool, shape (n_features_in_,)
+    is_categorical_ : ndarray of bool, shape (``n_features_in_``,)
         Which features were taken as categorical.
-    categories_ : list of length n_features_in_
+    categories_ : list of length ``n_features_in_``
         For a categorical feature, the array of categories seen at fit (sorted,
         or in the order of a ``category`` dtype); None for a numeric feature.
     n_iter_ : int

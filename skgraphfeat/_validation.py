@@ -11,7 +11,7 @@ EARLY_STOPPING_AUTO_ROWS = 2_000
 def early_stopping_on(early_stopping, n_samples):
     """Whether a fit on ``n_samples`` rows holds out a validation set: "auto"
     does above ``EARLY_STOPPING_AUTO_ROWS`` rows (HistGradientBoosting's rule,
-    at a threshold measured for these networks: README, "Accuracy")."""
+    at a threshold measured for these networks: benchmarks/results/notes.md)."""
     if early_stopping == "auto":
         return n_samples > EARLY_STOPPING_AUTO_ROWS
     return bool(early_stopping)

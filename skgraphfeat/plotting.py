@@ -37,8 +37,22 @@ def _graph(graph, X):
     return graph
 
 
+# A graph whose every weight lies within this factor of uniform (1/F) is
+# called flat on the plots.
+FLAT_WITHIN = 1.25
+
+
+def _uniformity_note(ratios):
+    """How far weights, as multiples of the uniform weight, are from uniform."""
+    low, high = float(np.min(ratios)), float(np.max(ratios))
+    note = f"weights {low:.2f}x to {high:.2f}x uniform"
+    if high <= FLAT_WITHIN and low >= 1 / FLAT_WITHIN:
+        note += ": a flat graph, no pair stands out"
+    return note
+
+
 def plot_feature_graph(
-    graph, X=None, *, ax=None, cmap="viridis", vmin=None, vmax=None, colorbar=True
+    graph, X=None, *, ax=None, cmap=None, vmin=None, vmax=None, colorbar=True
 ):
     """Heatmap of the feature graph: row ``i`` is how much feature ``i`` draws on each.
 
@@ -52,11 +66,15 @@ def plot_feature_graph(
         summary. A single row gives that row's graph, a local explanation.
     ax : matplotlib Axes, default=None
         Where to draw; the current Axes when None.
-    cmap : str or Colormap, default="viridis"
+    cmap : str or Colormap, default=None
+        None draws weights against uniform: white is ``1/F`` (every source
+        alike), red above, blue below, on a scale that spans the weights. A
+        colormap given here spans ``vmin`` to ``vmax`` instead.
     vmin, vmax : float, default=None
-        Range of the color scale; by default it spans the weights, so that
-        small differences show: read the colorbar (``vmin=0`` shows them to
-        scale).
+        Range of a given colormap's scale; by default the weights' range.
+
+        The title says how far the weights are from uniform, and calls the
+        graph flat when every weight is within a factor 1.25 of ``1/F``.
     colorbar : bool, default=True
         Add a colorbar for the adjacency weights.
 
@@ -85,18 +103,29 @@ def plot_feature_graph(
     'source feature j'
     >>> ax = plot_feature_graph(clf, X[:1], ax=right)  # the graph of one row
     """
+    from matplotlib.colors import TwoSlopeNorm
+
     frame = _graph(graph, X)
     ax = _axes(ax)
-    image = ax.imshow(frame.to_numpy(), cmap=cmap, vmin=vmin, vmax=vmax)
+    weights = frame.to_numpy()
+    uniform = 1.0 / weights.shape[1]
+    label = "attention weight"
+    if cmap is None:
+        spread = max(np.abs(weights - uniform).max(), 1e-3 * uniform)
+        norm = TwoSlopeNorm(uniform, uniform - spread, uniform + spread)
+        image = ax.imshow(weights, cmap="RdBu_r", norm=norm)
+        label += f" (white: 1/F = {uniform:.3g})"
+    else:
+        image = ax.imshow(weights, cmap=cmap, vmin=vmin, vmax=vmax)
     names = [str(name) for name in frame.columns]
     ticks = np.arange(len(names))
     ax.set_xticks(ticks, names, rotation=90)
     ax.set_yticks(ticks, [str(name) for name in frame.index])
     ax.set_xlabel("source feature j")
     ax.set_ylabel("target feature i")
-    ax.set_title("Feature graph A[i, j]")
+    ax.set_title(f"Feature graph A[i, j]\n{_uniformity_note(weights / uniform)}")
     if colorbar:
-        ax.figure.colorbar(image, ax=ax, label="attention weight")
+        ax.figure.colorbar(image, ax=ax, label=label)
     return ax
 
 
@@ -106,8 +135,11 @@ def plot_feature_network(
     """The ``k`` strongest feature pairs drawn as a network.
 
     Every feature is a node; each of the ``k`` pairs of ``top_interactions``
-    is an edge whose width and color grow with its weight ``A[a, b] + A[b, a]``,
-    relative to the strongest edge.
+    is an edge whose width and color grow with how far its weight ``A[a, b] +
+    A[b, a]`` exceeds the weight of a pair in a uniform graph, ``2/F``: an edge
+    at uniform is drawn thin and pale, one at three times uniform or more at
+    full width. The title gives the strongest pair's multiple of uniform and
+    calls the graph flat when it is below 1.25.
 
     Parameters
     ----------
@@ -166,27 +198,44 @@ def plot_feature_network(
     else:
         positions = nx.spring_layout(network, weight="weight", seed=seed)
     ax = _axes(ax)
-    weights = pairs["weight"].to_numpy()
-    # relative to the strongest edge, not stretched over the shown range: edges of
-    # a nearly uniform graph should look nearly alike
-    strongest = weights.max() if len(weights) else 0.0
-    relative = weights / strongest if strongest > 0 else np.ones_like(weights)
+    ratios = pairs["weight"].to_numpy() * len(frame.columns) / 2.0
+    excess = np.clip((ratios - 1.0) / 2.0, 0.0, 1.0)  # 0 at uniform, 1 from 3x
     colormap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
     nx.draw_networkx_nodes(
-        network, positions, ax=ax, node_color="#dddddd", edgecolors="#555555"
-    )
-    nx.draw_networkx_labels(network, positions, ax=ax, font_size=8)
+        network, positions, ax=ax, node_color="#dddddd", edgecolors="#555555",
+        node_size=120,
+    )  # fmt: skip
     nx.draw_networkx_edges(
         network,
         positions,
         edgelist=list(zip(pairs["feature_a"], pairs["feature_b"], strict=True)),
-        width=1.0 + 4.0 * relative,
-        edge_color=[colormap(value) for value in relative],
+        width=0.5 + 4.5 * excess,
+        edge_color=[colormap(0.15 + 0.85 * value) for value in excess],
         ax=ax,
     )
-    ax.set_title(f"Top {len(pairs)} feature interactions")
+    _outer_labels(ax, positions)
+    strongest = f"{ratios.max():.2f}x" if len(ratios) else "-"
+    note = f"strongest pair {strongest} uniform (2/F)"
+    if len(ratios) and ratios.max() < FLAT_WITHIN:
+        note += ": a flat graph"
+    ax.set_title(f"Top {len(pairs)} feature interactions\n{note}")
     ax.set_axis_off()
     return ax
+
+
+def _outer_labels(ax, positions):
+    """Node labels outside the nodes, pointing away from the layout's centre,
+    so that they neither cover the nodes nor run into each other's side."""
+    centre = np.mean(list(positions.values()), axis=0)
+    for name, (x, y) in positions.items():
+        dx, dy = x - centre[0], y - centre[1]
+        norm = np.hypot(dx, dy) or 1.0
+        ax.annotate(
+            str(name), (x, y), xytext=(10 * dx / norm, 10 * dy / norm),
+            textcoords="offset points", fontsize=8, va="center",
+            ha="left" if dx >= 0 else "right",
+        )  # fmt: skip
+    ax.margins(0.25)
 
 
 def plot_feature_groups(groups, *, ax=None, cmap="Blues", colorbar=True):

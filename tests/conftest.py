@@ -8,7 +8,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 # One intra-op thread for TensorFlow in the test process and its subprocesses:
 # on the 2-vCPU CI machine TensorFlow's intra-op pool makes these small compiled
-# steps slower, not faster (README, "Measured"); results are the same either way.
+# steps slower, not faster (benchmarks/results/notes.md); results are the same
+# either way.
 os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 
 

@@ -420,3 +420,26 @@ def test_later_blocks_are_explained_on_what_the_network_feeds_them(holes):
         rtol=1e-6,
         atol=1e-9,
     )
+
+
+def test_plots_show_how_far_the_graph_is_from_uniform():
+    names = list("abcd")
+    flat = pd.DataFrame(np.full((4, 4), 0.25) + np.eye(4) * 0.01, names, names)
+    flat = flat / flat.to_numpy().sum(axis=1, keepdims=True)
+    sharp = pd.DataFrame(np.full((4, 4), 0.05), names, names)
+    sharp.loc["a", "b"] = sharp.loc["b", "a"] = 0.85
+    heat = plot_feature_graph(flat, ax=plt.figure().gca())
+    assert "flat" in heat.get_title()
+    # the colour scale is centred on uniform: 1/F is drawn white
+    assert heat.images[0].norm.vcenter == pytest.approx(0.25)
+    assert "flat" not in plot_feature_graph(sharp, ax=plt.figure().gca()).get_title()
+    flat_net = plot_feature_network(flat, k=3, ax=plt.figure().gca())
+    sharp_net = plot_feature_network(sharp, k=3, ax=plt.figure().gca())
+    assert "flat" in flat_net.get_title() and "flat" not in sharp_net.get_title()
+
+    def widths(ax):
+        (edges,) = [c for c in ax.collections if len(c.get_paths()) == 3]
+        return edges.get_linewidths()
+
+    # a near-uniform graph's edges are thin, not drawn as strong as any other
+    assert max(widths(flat_net)) < 1.0 < max(widths(sharp_net))

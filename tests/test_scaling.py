@@ -74,7 +74,8 @@ def test_search_on_a_dask_cluster_equals_the_local_search(binary):
     )
     with (
         # dask's workers otherwise run with MALLOC_TRIM_THRESHOLD_=65536, which
-        # makes TensorFlow's training steps several times slower (README)
+        # makes TensorFlow's training steps several times slower
+        # (docs/user_guide/scaling.md)
         dask.config.set({_MALLOC_TRIM: None}),
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True,

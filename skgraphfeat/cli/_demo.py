@@ -63,7 +63,7 @@ def run_demo(args):
     print(interactions_table(pairs))
     print(
         "(which feature values draw attention, not proof of an interaction: "
-        "see 'The feature graph' in the README)"
+        "see docs/user_guide/feature_graph.md)"
     )
     if args.out:
         graph = classifier.feature_graph()
