@@ -52,7 +52,7 @@ def fit_line():
 
     def keras_fit():
         spec = GraphFeatureClassifier(**params).fit(X, y)._spec
-        model, _ = build_network(spec, range(network_seed_count(spec)))
+        model = build_network(spec, range(network_seed_count(spec)))
         model.compile(
             optimizer=keras.optimizers.Adam(1e-3),
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),

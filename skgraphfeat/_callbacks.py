@@ -108,6 +108,8 @@ class _TrainingModel:
         self.stop_training = False
 
     def __getattr__(self, name):
+        if name == "_model":  # not set yet (a copy being made)
+            raise AttributeError(name)
         return getattr(self._model, name)
 
 

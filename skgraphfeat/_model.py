@@ -180,6 +180,7 @@ class Network:
 
     def __init__(self, model):
         self.model = model
+        self._block_inputs = None  # the blocks' inputs as a model, built on use
 
     @property
     def standardize(self):
@@ -211,9 +212,11 @@ class Network:
         codes and missing values set aside) is the network's, not a copy.
         """
         blocks = self.blocks
-        fed = keras.Model(self.model.input, [block.input for block in blocks])(
-            ops.convert_to_tensor(X), training=False
-        )
+        if self._block_inputs is None:
+            self._block_inputs = keras.Model(
+                self.model.input, [block.input for block in blocks]
+            )
+        fed = self._block_inputs(ops.convert_to_tensor(X), training=False)
         if not isinstance(fed, list | tuple):  # one block: Keras unwraps it
             fed = [fed]
         adjacency = [

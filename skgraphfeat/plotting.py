@@ -28,7 +28,8 @@ def _graph(graph, X):
         return graph.feature_graph(X)
     if X is not None:
         raise ValueError("X is only used when a fitted estimator is passed.")
-    if getattr(graph, "ndim", 0) != 2 or graph.shape[0] != graph.shape[1]:
+    shape = getattr(graph, "shape", (0,))
+    if getattr(graph, "ndim", 0) != 2 or shape[0] != shape[1] or shape[0] == 0:
         raise ValueError(
             "Expected a fitted estimator or a square F x F DataFrame such as "
             f"feature_graph() returns; got {type(graph).__name__} of shape "
@@ -42,11 +43,17 @@ def _graph(graph, X):
 FLAT_WITHIN = 1.25
 
 
-def _uniformity_note(ratios):
-    """How far weights, as multiples of the uniform weight, are from uniform."""
-    low, high = float(np.min(ratios)), float(np.max(ratios))
-    note = f"weights {low:.2f}x to {high:.2f}x uniform"
-    if high <= FLAT_WITHIN and low >= 1 / FLAT_WITHIN:
+def _is_flat(weights):
+    """Whether every weight of an F x F graph is within ``FLAT_WITHIN`` of 1/F."""
+    ratios = np.asarray(weights) * np.shape(weights)[-1]
+    return bool(ratios.max() <= FLAT_WITHIN and ratios.min() >= 1 / FLAT_WITHIN)
+
+
+def _uniformity_note(weights):
+    """How far the weights of an F x F graph are from uniform (1/F)."""
+    ratios = np.asarray(weights) * np.shape(weights)[-1]
+    note = f"weights {ratios.min():.2f}x to {ratios.max():.2f}x uniform"
+    if _is_flat(weights):
         note += ": a flat graph, no pair stands out"
     return note
 
@@ -67,11 +74,13 @@ def plot_feature_graph(
     ax : matplotlib Axes, default=None
         Where to draw; the current Axes when None.
     cmap : str or Colormap, default=None
-        None draws weights against uniform: white is ``1/F`` (every source
-        alike), red above, blue below, on a scale that spans the weights. A
-        colormap given here spans ``vmin`` to ``vmax`` instead.
+        With neither ``cmap`` nor ``vmin``/``vmax``, weights are drawn against
+        uniform: white is ``1/F`` (every source alike), red above, blue below,
+        on a scale that spans the weights. Otherwise the colormap (viridis by
+        default) spans ``vmin`` to ``vmax``.
     vmin, vmax : float, default=None
-        Range of a given colormap's scale; by default the weights' range.
+        Range of the color scale; by default the weights' range (``vmin=0``
+        shows the weights to scale).
 
         The title says how far the weights are from uniform, and calls the
         graph flat when every weight is within a factor 1.25 of ``1/F``.
@@ -110,20 +119,20 @@ def plot_feature_graph(
     weights = frame.to_numpy()
     uniform = 1.0 / weights.shape[1]
     label = "attention weight"
-    if cmap is None:
+    if cmap is None and vmin is None and vmax is None:
         spread = max(np.abs(weights - uniform).max(), 1e-3 * uniform)
         norm = TwoSlopeNorm(uniform, uniform - spread, uniform + spread)
         image = ax.imshow(weights, cmap="RdBu_r", norm=norm)
         label += f" (white: 1/F = {uniform:.3g})"
     else:
-        image = ax.imshow(weights, cmap=cmap, vmin=vmin, vmax=vmax)
+        image = ax.imshow(weights, cmap=cmap or "viridis", vmin=vmin, vmax=vmax)
     names = [str(name) for name in frame.columns]
     ticks = np.arange(len(names))
     ax.set_xticks(ticks, names, rotation=90)
     ax.set_yticks(ticks, [str(name) for name in frame.index])
     ax.set_xlabel("source feature j")
     ax.set_ylabel("target feature i")
-    ax.set_title(f"Feature graph A[i, j]\n{_uniformity_note(weights / uniform)}")
+    ax.set_title(f"Feature graph A[i, j]\n{_uniformity_note(weights)}")
     if colorbar:
         ax.figure.colorbar(image, ax=ax, label=label)
     return ax
@@ -139,7 +148,8 @@ def plot_feature_network(
     A[b, a]`` exceeds the weight of a pair in a uniform graph, ``2/F``: an edge
     at uniform is drawn thin and pale, one at three times uniform or more at
     full width. The title gives the strongest pair's multiple of uniform and
-    calls the graph flat when it is below 1.25.
+    calls the graph flat when every weight of it is within a factor 1.25 of
+    uniform (``1/F``), as :func:`plot_feature_graph` does.
 
     Parameters
     ----------
@@ -216,7 +226,7 @@ def plot_feature_network(
     _outer_labels(ax, positions)
     strongest = f"{ratios.max():.2f}x" if len(ratios) else "-"
     note = f"strongest pair {strongest} uniform (2/F)"
-    if len(ratios) and ratios.max() < FLAT_WITHIN:
+    if _is_flat(frame.to_numpy()):
         note += ": a flat graph"
     ax.set_title(f"Top {len(pairs)} feature interactions\n{note}")
     ax.set_axis_off()

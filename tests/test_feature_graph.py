@@ -443,3 +443,11 @@ def test_plots_show_how_far_the_graph_is_from_uniform():
 
     # a near-uniform graph's edges are thin, not drawn as strong as any other
     assert max(widths(flat_net)) < 1.0 < max(widths(sharp_net))
+    # features that attend to themselves: far from uniform, though no pair is
+    selfish = pd.DataFrame(np.full((4, 4), 0.1 / 3) + np.eye(4) * (0.9 - 0.1 / 3),
+                           names, names)  # fmt: skip
+    for plot in (plot_feature_graph, plot_feature_network):
+        assert "flat" not in plot(selfish, ax=plt.figure().gca()).get_title()
+    # vmin=0 shows the weights to scale (a plain colour scale, not centred)
+    ax = plot_feature_graph(sharp, vmin=0, ax=plt.figure().gca())
+    assert ax.images[0].norm.vmin == 0
