@@ -79,6 +79,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/scaling.py
 	$(BIN)/python benchmarks/soak.py --seconds 60
 	$(BIN)/python benchmarks/feature_graph_truth.py
+	$(BIN)/python benchmarks/faithfulness.py
 	$(BIN)/python benchmarks/tabular_native.py --max-iter 10
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/adult_search.py

@@ -25,10 +25,12 @@ pairs of ``top_interactions`` and whether all lie in the top 5%.
 Lines are printed as they come and written to ``benchmarks/results/faithfulness.md``.
 
     .venv/bin/python benchmarks/faithfulness.py [--datasets adult,breast_cancer,...]
+        [--params '{"hidden_layer_sizes": []}']   # other settings than the defaults
 """
 
 import argparse
 import datetime
+import json
 import platform
 import sys
 import time
@@ -135,7 +137,7 @@ def real_table(name, args):
     X, y, X_test, y_test, task = load(name)
     cls = GraphFeatureClassifier if task == "classification" else GraphFeatureRegressor
     start = time.perf_counter()
-    model = cls(random_state=0).fit(X, y)
+    model = cls(random_state=0, **args.params).fit(X, y)
     fit_time = time.perf_counter() - start
     rng = np.random.default_rng(0)
     if len(X_test) > args.rows:
@@ -162,7 +164,8 @@ def synthetic_lines(args):
             X, y, pairs = make_pairwise_interactions(
                 8000, n_features, 3, random_state=seed
             )
-            model = GraphFeatureClassifier(random_state=0).fit(X[:4000], y[:4000])
+            model = GraphFeatureClassifier(random_state=0, **args.params)
+            model.fit(X[:4000], y[:4000])
             ranks = pair_ranks(
                 model.top_interactions(k=None),
                 pairs,
@@ -182,11 +185,17 @@ def main(argv=None):
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--rows", type=int, default=2000, help="held-out rows")
     parser.add_argument("--pairs", type=int, default=300, help="most pairs")
+    parser.add_argument("--params", type=json.loads, default={},
+                        help="estimator parameters, as JSON")  # fmt: skip
+    parser.add_argument("--out", default="faithfulness.md",
+                        help="file name under benchmarks/results/")  # fmt: skip
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     header = (
         f"Measured {datetime.date.today()} on {platform.machine()}, "
-        f"with `benchmarks/faithfulness.py` (defaults, random_state=0)."
+        f"with `benchmarks/faithfulness.py` "
+        f"({'defaults' if not args.params else json.dumps(args.params)}, "
+        "random_state=0)."
     )
     print(header, flush=True)
     lines = []
@@ -196,7 +205,7 @@ def main(argv=None):
         for line in produced:
             print(line, flush=True)
             lines.append(line)
-    results = HERE / "results" / "faithfulness.md"
+    results = HERE / "results" / args.out
     results.write_text(header + "\n\n" + "\n".join(f"    {x}" for x in lines) + "\n")
 
 
