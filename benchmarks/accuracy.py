@@ -15,11 +15,16 @@ pandas categories; MLP and the linear model get them one-hot encoded and the
 missing values imputed.
 
     .venv/bin/python benchmarks/accuracy.py [--datasets adult,wine,...] [--folds 5]
+
+``--params '{"numeric_embedding": "periodic"}'`` changes our estimators'
+parameters and ``--models skgraphfeat`` runs a subset of the models: for
+comparing candidate defaults (the files in ``--out`` then describe that run).
 """
 
 import argparse
 import csv
 import datetime
+import json
 import platform
 import sys
 import time
@@ -57,7 +62,7 @@ def load(name):
     return X, y, task, None, None
 
 
-def models(task, frame):
+def models(task, frame, params=None):
     """The competitors, as unfitted estimators, by name."""
     from sklearn.ensemble import HistGradientBoostingClassifier as HGBC
     from sklearn.ensemble import HistGradientBoostingRegressor as HGBR
@@ -84,7 +89,7 @@ def models(task, frame):
     )
     linear = LogisticRegression(max_iter=5000) if classification else Ridge()
     ours = (GraphFeatureClassifier if classification else GraphFeatureRegressor)(
-        random_state=0
+        random_state=0, **(params or {})
     )
     return {
         "skgraphfeat": ours,
@@ -107,7 +112,7 @@ def _rows(X, index):
     return X.iloc[index] if hasattr(X, "iloc") else X[index]
 
 
-def evaluate(name, folds):
+def evaluate(name, folds, params=None, only=None):
     from sklearn.base import clone
 
     X, y, task, X_test, y_test = load(name)
@@ -122,7 +127,9 @@ def evaluate(name, folds):
         ]
         protocol = f"{folds}-fold CV"
     results = []
-    for model_name, model in models(task, X_test is not None).items():
+    for model_name, model in models(task, X_test is not None, params).items():
+        if only and model_name not in only:
+            continue
         scores, times = [], []
         for X_train, y_train, X_eval, y_eval in parts:
             estimator = clone(model)
@@ -174,17 +181,22 @@ def main():
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", default=str(HERE / "results"))
+    parser.add_argument("--params", default="{}", help="ours, as JSON")
+    parser.add_argument("--models", default="", help="comma-separated subset")
     args = parser.parse_args()
+    params = json.loads(args.params)
+    only = [m for m in args.models.split(",") if m]
     names = [n for n in args.datasets.split(",") if n]
     unknown = sorted(set(names) - set(DATASETS))
     if unknown:
         parser.error(f"unknown data sets {unknown}; choose from {DATASETS}")
     when = datetime.date.today().isoformat()
     machine = f"{platform.machine()}, {__import__('os').cpu_count()} CPUs"
-    print(f"{when}, {machine}; default parameters, random_state=0")
+    setting = f"parameters {params}" if params else "default parameters"
+    print(f"{when}, {machine}; {setting}, random_state=0")
     results = []
     for name in names:
-        results.extend(evaluate(name, args.folds))
+        results.extend(evaluate(name, args.folds, params, only))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "accuracy.csv", "w", newline="") as handle:

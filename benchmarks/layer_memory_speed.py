@@ -2,7 +2,8 @@
 
 Prints one line per figure:
 - peak resident memory of one training step (forward + backward) at F=512,
-  batch 256, E=16, H=4, float32, both modes (each in a fresh process);
+  batch 256, E=16, H=4, float32, flat and hierarchical, and for each numeric
+  embedding (each in a fresh process), with the time of a second step;
 - training throughput (samples/s) at F=32, 20,000 rows, batch 256, of a small
   Keras model around the layer, ours and (when installed) kerasfactory's
   original layer, side by side in this one run: eight rounds, each an epoch
@@ -21,14 +22,14 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 MEMORY_SCRIPT = r"""
-import os, resource, sys
+import os, resource, sys, time
 import numpy as np
 import tensorflow as tf
 from skgraphfeat.layers import AdvancedGraphFeatureLayer
 hierarchical = sys.argv[1] == "1"
 n_features, batch = 512, 256
 layer = AdvancedGraphFeatureLayer(embed_dim=16, num_heads=4, hierarchical=hierarchical,
-                                  num_groups=4, seed=0)
+                                  num_groups=4, seed=0, numeric_embedding=sys.argv[2])
 layer.build((None, n_features))
 x = tf.constant(np.random.default_rng(0).normal(size=(batch, n_features)), tf.float32)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -40,7 +41,9 @@ def step(x):
     return loss, grads
 loss, grads = step(x)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(peak / 2**20, (peak - before) / 2**20, float(loss))
+start = time.perf_counter()
+float(step(x)[0])
+print(peak / 2**20, (peak - before) / 2**20, time.perf_counter() - start)
 """
 
 
@@ -50,18 +53,24 @@ print(peak / 2**20, (peak - before) / 2**20, float(loss))
 STEPS_PER_EXECUTION = 8
 
 
-def memory_line(hierarchical):
+def memory_line(hierarchical, numeric_embedding="shared"):
     out = subprocess.run(
-        [sys.executable, "-c", MEMORY_SCRIPT, "1" if hierarchical else "0"],
+        [
+            sys.executable,
+            "-c",
+            MEMORY_SCRIPT,
+            "1" if hierarchical else "0",
+            numeric_embedding,
+        ],
         capture_output=True,
         text=True,
     )
     if out.returncode != 0:
         return f"training step failed: {out.stderr.strip().splitlines()[-1]}"
-    peak, increase, _ = out.stdout.split()
+    peak, increase, seconds = out.stdout.split()
     return (
         f"peak RSS {float(peak):.2f} GiB (step itself {float(increase):.2f} GiB;"
-        " target < 8 GiB)"
+        f" target < 8 GiB), second step {float(seconds):.2f} s"
     )
 
 
@@ -119,11 +128,17 @@ def throughput(layer_factories, rounds=8, n_rows=20_000, n_features=32, batch=25
 def main():
     if "--skip-memory" in sys.argv:
         return throughput_lines()
-    for hierarchical in (False, True):
+    for hierarchical, numeric_embedding in (
+        (False, "shared"),
+        (True, "shared"),
+        (False, "linear"),
+        (False, "periodic"),
+    ):
         label = "hierarchical" if hierarchical else "flat"
         print(
-            f"memory, F=512 batch=256 E=16 H=4 float32, {label}: "
-            f"{memory_line(hierarchical)}",
+            f"memory, F=512 batch=256 E=16 H=4 float32, {label}, "
+            f"numeric_embedding={numeric_embedding}: "
+            f"{memory_line(hierarchical, numeric_embedding)}",
             flush=True,
         )
     throughput_lines()

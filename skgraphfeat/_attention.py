@@ -74,20 +74,60 @@ def numeric_scores(x, coefficients, *, fused=False):
     return ops.reshape(scores, (-1, coefficients.shape[0], n_features, n_features))
 
 
-def general_scores(per_head, attention_kernel):
+# Per sample: beyond this many values of |h_i - h_j| (heads * F**2 * d) the
+# attention of general embeddings is taken ``target_chunk`` targets at a time
+# (see ``chunked_general_sums``); a chunk holds at most CHUNK_VALUES of them.
+WHOLE_GRAPH_VALUES = 2**20
+CHUNK_VALUES = 2**18
+
+
+def target_chunk(heads, n_features, head_dim):
+    """Targets per chunk for ``chunked_general_sums``; None when the whole
+    graph is small enough to be evaluated at once."""
+    if heads * n_features**2 * head_dim <= WHOLE_GRAPH_VALUES:
+        return None
+    return max(1, CHUNK_VALUES // (heads * n_features * head_dim))
+
+
+def general_scores(per_head, attention_kernel, *, fused=False):
     """Edge scores from general embeddings split into heads (B, H, F, d):
-    ``a_k . [h_i; h_j; |h_i - h_j|]``, (B, H, F, F)."""
+    ``a_k . [h_i; h_j; |h_i - h_j|]``, (B, H, F, F).
+
+    ``fused=True`` takes the differences' term as a sum of broadcast
+    products, which XLA fuses into one loop (no (B, H, F, F, d) tensor);
+    by default it is a contraction, faster op by op.
+    """
     a_target, a_source, a_difference = _split_scoring(attention_kernel)
     target_terms = ops.einsum("bhfd,hd->bhf", per_head, a_target)
     source_terms = ops.einsum("bhfd,hd->bhf", per_head, a_source)
-    differences = ops.abs(
-        ops.expand_dims(per_head, 3) - ops.expand_dims(per_head, 2)
-    )  # (B, H, F_i, F_j, d)
+    if fused:
+        differences = ops.expand_dims(per_head, 3) - ops.expand_dims(per_head, 2)
+        difference_terms = ops.sum(
+            ops.abs(differences) * a_difference[None, :, None, None], axis=-1
+        )
+    else:
+        difference_terms = _difference_chunk(per_head, per_head, a_difference)
     return (
         ops.expand_dims(target_terms, -1)
         + ops.expand_dims(source_terms, -2)
-        + ops.einsum("bhijd,hd->bhij", differences, a_difference)
+        + difference_terms
     )
+
+
+def _after(tensor, previous):
+    """``tensor``, computed only once ``previous`` is: chunks that follow one
+    another keep one chunk's temporaries alive at a time (independent ops of
+    a compiled graph may run, and hold their memory, all at once)."""
+    done = ops.cast(ops.isfinite(ops.ravel(previous)[:1]), tensor.dtype)
+    return tensor + 0.0 * done
+
+
+def _difference_chunk(targets, per_head, a_difference):
+    """``a_k . |h_i - h_j|`` for the targets (B, H, c, d) and every source."""
+    differences = ops.abs(
+        ops.expand_dims(targets, 3) - ops.expand_dims(per_head, 2)
+    )  # (B, H, c, F, d)
+    return ops.einsum("bhijd,hd->bhij", differences, a_difference)
 
 
 def logits_of(scores, edge_bias=None):
@@ -108,6 +148,99 @@ def _split_scoring(attention_kernel):
         attention_kernel[:, d : 2 * d],
         attention_kernel[:, 2 * d :],
     )
+
+
+# ------------------------------------------------------- large general graphs
+def chunked_general_sums(per_head, attention_kernel, edge_bias, keep, chunk):
+    """``(softmax(logits) * keep) @ per_head`` (B, H, F, d) of general
+    embeddings, ``chunk`` target features at a time, forward and backward.
+
+    Nothing of size B x H x F x F is kept between the passes: the backward
+    pass recomputes each chunk's scores and adjacency, so memory grows as
+    ``B * H * chunk * F * d`` (plus ``keep``, when given). For training steps
+    of layers whose whole graph would not fit.
+    """
+    n_features = per_head.shape[2]
+    starts = range(0, n_features, chunk)
+    heads = attention_kernel.shape[0]
+    if edge_bias is None:
+        edge_bias = ops.zeros((heads, n_features, n_features), per_head.dtype)
+
+    def chunk_forward(per_head, attention_kernel, edge_bias, s):
+        targets = per_head[:, :, s : s + chunk]
+        a_target, a_source, a_difference = _split_scoring(attention_kernel)
+        scores = (
+            ops.expand_dims(ops.einsum("bhfd,hd->bhf", targets, a_target), -1)
+            + ops.expand_dims(ops.einsum("bhfd,hd->bhf", per_head, a_source), -2)
+            + _difference_chunk(targets, per_head, a_difference)
+        )
+        adjacency = softmax(logits_of(scores, edge_bias[:, s : s + chunk]))
+        kept = adjacency if keep is None else adjacency * keep[:, :, s : s + chunk]
+        return targets, scores, adjacency, kept
+
+    @ops.custom_gradient
+    def attend(per_head, attention_kernel, edge_bias):
+        pieces = []
+        for s in starts:
+            source = _after(per_head, pieces[-1]) if pieces else per_head
+            kept = chunk_forward(source, attention_kernel, edge_bias, s)[3]
+            pieces.append(ops.matmul(kept, source))
+        sums = ops.concatenate(pieces, axis=2)
+
+        def backward(*args, upstream=None):
+            if upstream is None:
+                (upstream,) = args
+            a_target, a_source, a_difference = _split_scoring(attention_kernel)
+            d_per_head = 0.0
+            d_targets, d_bias, d_kernel = [], [], 0.0
+            for s in starts:
+                source = per_head if s == 0 else _after(per_head, d_per_head)
+                targets, scores, adjacency, kept = chunk_forward(
+                    source, attention_kernel, edge_bias, s
+                )
+                up = upstream[:, :, s : s + chunk]
+                d_kept = ops.matmul(up, ops.swapaxes(per_head, -1, -2))
+                row_terms = ops.sum(up * sums[:, :, s : s + chunk], -1, keepdims=True)
+                d_logits = logit_gradient(
+                    adjacency,
+                    d_kept,
+                    row_terms,
+                    None if keep is None else keep[:, :, s : s + chunk],
+                )
+                d_bias.append(ops.sum(d_logits, axis=0))
+                d_scores = score_gradient(d_logits, scores)
+                by_target = ops.sum(d_scores, axis=-1)  # (B, H, c)
+                by_source = ops.sum(d_scores, axis=-2)  # (B, H, F)
+                differences = ops.expand_dims(targets, 3) - ops.expand_dims(
+                    per_head, 2
+                )  # (B, H, c, F, d)
+                weighted = ops.expand_dims(d_scores, -1) * (
+                    ops.sign(differences) * a_difference[None, :, None, None]
+                )
+                d_targets.append(
+                    ops.expand_dims(by_target, -1) * a_target[None, :, None]
+                    + ops.sum(weighted, axis=3)
+                )
+                d_per_head = (
+                    d_per_head
+                    + ops.matmul(ops.swapaxes(kept, -1, -2), up)
+                    + ops.expand_dims(by_source, -1) * a_source[None, :, None]
+                    - ops.sum(weighted, axis=2)
+                )
+                d_kernel = d_kernel + ops.concatenate(
+                    [
+                        ops.einsum("bhi,bhid->hd", by_target, targets),
+                        ops.einsum("bhj,bhjd->hd", by_source, per_head),
+                        ops.einsum("bhij,bhijd->hd", d_scores, ops.abs(differences)),
+                    ],
+                    axis=-1,
+                )
+            d_per_head = d_per_head + ops.concatenate(d_targets, axis=2)
+            return d_per_head, d_kernel, ops.concatenate(d_bias, axis=1)
+
+        return sums, backward
+
+    return attend(per_head, attention_kernel, edge_bias)
 
 
 # ------------------------------------------------------------------ softmax

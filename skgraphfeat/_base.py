@@ -37,6 +37,8 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
         "num_groups": [Interval(Integral, 1, None, closed="left")],
         "dropout_rate": [Interval(Real, 0, 1, closed="left")],
         "edge_bias": ["boolean"],
+        "numeric_embedding": [StrOptions({"shared", "linear", "periodic"})],
+        "frequency_scale": [Interval(Real, 0, None, closed="neither")],
         "n_blocks": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": [
             "array-like",
@@ -78,6 +80,8 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
         num_groups=4,
         dropout_rate=0.0,
         edge_bias=True,
+        numeric_embedding="shared",
+        frequency_scale=1.0,
         n_blocks=1,
         hidden_layer_sizes=(64,),
         activation="relu",
@@ -105,6 +109,8 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
         self.num_groups = num_groups
         self.dropout_rate = dropout_rate
         self.edge_bias = edge_bias
+        self.numeric_embedding = numeric_embedding
+        self.frequency_scale = frequency_scale
         self.n_blocks = n_blocks
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -345,6 +351,8 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
             num_groups=self.num_groups,
             dropout_rate=float(self.dropout_rate),
             edge_bias=bool(self.edge_bias),
+            numeric_embedding=self.numeric_embedding,
+            frequency_scale=float(self.frequency_scale),
             n_blocks=self.n_blocks,
             hidden_layer_sizes=self._check_architecture(n_features),
             activation=self.activation,

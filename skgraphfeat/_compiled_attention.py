@@ -27,6 +27,7 @@ import tensorflow as tf
 
 from ._attention import (
     edge_terms,
+    general_scores,
     keep_from_draws,
     logit_gradient,
     logits_of,
@@ -129,3 +130,84 @@ def _input_gradient(
     kept = adjacency if keep is None else adjacency * keep
     through_values = tf.reduce_sum(kept * upstream[..., :1], axis=(1, 2))
     return through_targets + through_sources + through_values
+
+
+def general_attention_sums(per_head, attention_kernel, draws, threshold, edge_bias):
+    """Sums of the kept, unscaled adjacency times the general embeddings
+    ``per_head`` (B, H, F, d), shape (B, H, F, d), differentiable with respect
+    to ``per_head``, the scoring vectors ``attention_kernel`` (H, 3d) and
+    ``edge_bias`` (H, F, F; None: no bias). Compiled, the differences
+    ``|h_i - h_j|`` (B, H, F, F, d) are fused into the loops that reduce them
+    and never stored; the backward pass recomputes the scores."""
+    extra = () if edge_bias is None else (edge_bias,)
+
+    @tf.custom_gradient
+    def forward(per_head, attention_kernel, *edge_bias):
+        bias = edge_bias[0] if edge_bias else None
+        sums, adjacency = _general_forward(
+            per_head, attention_kernel, draws, threshold, bias
+        )
+
+        def backward(upstream):
+            d_per_head, d_kernel, d_bias = _general_gradients(
+                upstream, sums, adjacency, per_head, attention_kernel, draws,
+                threshold, bias,
+            )  # fmt: skip
+            return (d_per_head, d_kernel) + ((d_bias,) if edge_bias else ())
+
+        return sums, backward
+
+    return forward(per_head, attention_kernel, *extra)
+
+
+def _general_keep(draws, threshold, per_head):
+    if draws is None:
+        return None
+    n_features = per_head.shape[2]
+    return keep_from_draws(draws, threshold, n_features, n_features, per_head.dtype)
+
+
+@tf.function(jit_compile=True)
+def _general_forward(per_head, attention_kernel, draws, threshold, edge_bias):
+    scores = general_scores(per_head, attention_kernel, fused=True)
+    adjacency = softmax(logits_of(scores, edge_bias))
+    keep = _general_keep(draws, threshold, per_head)
+    kept = adjacency if keep is None else adjacency * keep
+    return tf.matmul(kept, per_head), adjacency
+
+
+@tf.function(jit_compile=True)
+def _general_gradients(
+    upstream, sums, adjacency, per_head, attention_kernel, draws, threshold, edge_bias
+):
+    keep = _general_keep(draws, threshold, per_head)
+    kept = adjacency if keep is None else adjacency * keep
+    d_kept = tf.matmul(upstream, per_head, transpose_b=True)
+    row_terms = tf.reduce_sum(upstream * sums, axis=-1, keepdims=True)
+    d_logits = logit_gradient(adjacency, d_kept, row_terms, keep)
+    d_bias = None if edge_bias is None else tf.reduce_sum(d_logits, axis=0)
+    scores = general_scores(per_head, attention_kernel, fused=True)
+    d_scores = score_gradient(d_logits, scores)
+    d = per_head.shape[-1]
+    a_target, a_source = attention_kernel[:, :d], attention_kernel[:, d : 2 * d]
+    a_difference = attention_kernel[:, 2 * d :]
+    by_target = tf.reduce_sum(d_scores, axis=-1)  # (B, H, F)
+    by_source = tf.reduce_sum(d_scores, axis=-2)
+    differences = per_head[:, :, :, None, :] - per_head[:, :, None, :, :]
+    weighted = d_scores[..., None] * tf.sign(differences)
+    d_per_head = (
+        tf.matmul(kept, upstream, transpose_a=True)
+        + by_target[..., None] * a_target[None, :, None]
+        + by_source[..., None] * a_source[None, :, None]
+        + (tf.reduce_sum(weighted, axis=3) - tf.reduce_sum(weighted, axis=2))
+        * a_difference[None, :, None]
+    )
+    d_kernel = tf.concat(
+        [
+            tf.einsum("bhi,bhid->hd", by_target, per_head),
+            tf.einsum("bhj,bhjd->hd", by_source, per_head),
+            tf.reduce_sum(d_scores[..., None] * tf.abs(differences), axis=(0, 2, 3)),
+        ],
+        axis=-1,
+    )
+    return d_per_head, d_kernel, d_bias

@@ -7,7 +7,13 @@ travels in a pickle as the bytes of its ``.keras`` file.
 
 import warnings
 
-from ._persistence import STRATEGY_NOT_KEPT, model_from_bytes, model_to_bytes, save
+from ._persistence import (
+    ADDED_PARAMETERS,
+    STRATEGY_NOT_KEPT,
+    model_from_bytes,
+    model_to_bytes,
+    save,
+)
 
 
 class _PickledModel:
@@ -51,7 +57,8 @@ class CopiesMixin:
         model = state.get("model_")
         if isinstance(model, _PickledModel):
             state = dict(state, model_=model_from_bytes(model.data))
-        super().__setstate__(state)
+        # pickled before a parameter existed: it did what its old value does
+        super().__setstate__({**ADDED_PARAMETERS, **state})
 
     def save(self, path):
         """Save the fitted estimator to a ``.keras`` file, without pickle.

@@ -19,6 +19,17 @@ _SHARED_PARAMETERS = """
         (see :class:`~skgraphfeat.layers.AdvancedGraphFeatureLayer`), so that
         the learned graph can tell features apart by identity, not only by
         value.
+    numeric_embedding : {"shared", "linear", "periodic"}, default="shared"
+        How the graph layer embeds numeric features (see
+        :class:`~skgraphfeat.layers.AdvancedGraphFeatureLayer`): one affine map
+        for all features ("shared"), one per feature ("linear"), or a learned
+        periodic expansion per feature ("periodic"), which lets the network
+        model a non-linear effect of each feature and gives the attention
+        each feature's identity.
+    frequency_scale : float, default=1.0
+        Spread of the periodic embedding's initial frequencies, in units of
+        the standardized features (``numeric_embedding="periodic"`` only):
+        smaller values start from smoother functions of each feature.
     n_blocks : int, default=1
         Number of graph blocks, stacked with residual connections.
     hidden_layer_sizes : int or tuple of int, default=(64,)

@@ -3,31 +3,56 @@
 Functions of the layer's weights in Keras ops; ``layers.py`` owns the weights.
 """
 
+import math
+
 import keras
 
 ops = keras.ops
 
 
-def embed(x, kernel, bias, cardinalities, missing_offsets=None, category_table=None):
+def numeric_embedding(values, kernel, bias, frequencies=None):
+    """The embedding (B, F, E) of numeric values (B, F).
+
+    Without ``frequencies``: ``values * kernel + bias``, with ``kernel`` and
+    ``bias`` of shape (E,) (shared by all features) or (F, E) (per feature).
+    With ``frequencies`` (F, K): the periodic embedding ``ReLU([sin 2 pi c x;
+    cos 2 pi c x] @ kernel[f] + bias[f])``, ``kernel`` (F, 2K, E).
+    """
+    if frequencies is None:
+        return ops.expand_dims(values, -1) * kernel + bias
+    angles = (2 * math.pi) * ops.expand_dims(values, -1) * frequencies  # (B, F, K)
+    periodic = ops.concatenate([ops.sin(angles), ops.cos(angles)], axis=-1)
+    return ops.relu(ops.einsum("bfk,fke->bfe", periodic, kernel) + bias)
+
+
+def embed(
+    x,
+    kernel,
+    bias,
+    cardinalities,
+    missing_offsets=None,
+    category_table=None,
+    frequencies=None,
+):
     """Every feature's embedding, (B, F, E), categories and NaN included.
 
-    A numeric value ``x_f`` is embedded as ``x_f * kernel + bias``; a missing
-    one (NaN), with ``missing_offsets`` (F, E), as ``bias + missing_offsets[f]``;
-    a categorical feature's code (``cardinalities[f] > 0``) picks its row of
-    ``category_table`` (see ``category_rows``).
+    A numeric value ``x_f`` is embedded by ``numeric_embedding``; a missing
+    one (NaN), with ``missing_offsets`` (F, E), as the embedding of 0 plus
+    ``missing_offsets[f]``; a categorical feature's code (``cardinalities[f] >
+    0``) picks its row of ``category_table`` (see ``category_rows``).
     """
     missing = ops.isnan(x)
     categorical = [n > 0 for n in cardinalities]
     numeric_values = ops.where(
         ops.logical_or(missing, ops.convert_to_tensor(categorical)), 0.0, x
     )
-    embedded = ops.expand_dims(numeric_values, -1) * kernel + bias
+    embedded = numeric_embedding(numeric_values, kernel, bias, frequencies)
     if missing_offsets is not None:
         numeric_missing = ops.logical_and(
             missing, ops.convert_to_tensor([not c for c in categorical])
         )
         embedded = ops.where(
-            ops.expand_dims(numeric_missing, -1), bias + missing_offsets, embedded
+            ops.expand_dims(numeric_missing, -1), embedded + missing_offsets, embedded
         )
     if any(categorical):
         rows = ops.take(

@@ -12,7 +12,7 @@ from .inspection import CHUNK_VALUES
 def in_chunks(forward, X, spec):
     """Run ``forward`` over row chunks that bound the attention tensor's size."""
     per_row = spec.num_heads * spec.n_features**2 + 1
-    if spec.general_embeddings:  # the first block materialises |h_i - h_j|
+    if spec.materialises_embeddings:  # a block materialises |h_i - h_j|
         per_row *= spec.embed_dim // spec.num_heads
     chunk = max(1, CHUNK_VALUES // per_row)
     outputs, features = [], []

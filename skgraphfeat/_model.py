@@ -133,6 +133,8 @@ def build_network(spec, seeds):
                 (spec.categorical_cardinalities or None) if first else None
             ),
             missing_embeddings=first and spec.missing_values,
+            numeric_embedding=spec.numeric_embedding,
+            frequency_scale=spec.frequency_scale,
             seed=next(seeds),
             dtype=dtype,
             name=BLOCK_LAYER.format(block),

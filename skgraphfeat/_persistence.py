@@ -47,7 +47,13 @@ STRATEGY_NOT_KEPT = (
 # The version of the file format: of the manifest's layout and of the fields
 # of ``_fitted.FITTED_FIELDS``, ``NetworkSpec`` and ``OptimizerState`` (a test
 # pins them; changing one means a new version, and reading the old one).
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Parameters added since format version 1, with the value that gives what
+# the earlier version did: a version-1 file (or an older pickle) lacks them.
+# Version 2 added ``numeric_embedding`` and ``frequency_scale`` (also fields of
+# ``NetworkSpec``).
+ADDED_PARAMETERS = {"numeric_embedding": "shared", "frequency_scale": 1.0}
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "skgraphfeat.json"
 KERAS_ENTRIES = ("config.json", "metadata.json", "model.weights.h5")
 
@@ -295,6 +301,8 @@ def _estimator_from_manifest(path, cls, manifest, arrays):
     params, fitted = manifest.get("params"), manifest.get("fitted")
     if not isinstance(params, dict) or not isinstance(fitted, dict):
         _refuse(path, "its manifest lacks the parameters or fitted attributes.")
+    if manifest.get("format_version") == 1:
+        params = {**ADDED_PARAMETERS, **params}
     valid = cls().get_params(deep=False)
     unknown = sorted(set(params) - set(valid))
     if unknown:
@@ -340,12 +348,13 @@ def read_estimator(path, classes):
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             _refuse(path, "its manifest is not a skgraphfeat estimator manifest.")
         version = manifest.get("format_version")
-        if version != FORMAT_VERSION:
+        if version not in READABLE_VERSIONS:
             _refuse(
                 path,
-                f"it has format version {version!r}; this skgraphfeat reads version "
-                f"{FORMAT_VERSION}. Load it with the skgraphfeat version that saved "
-                f"it ({manifest.get('skgraphfeat_version')!r}).",
+                f"it has format version {version!r}; this skgraphfeat reads versions "
+                f"{', '.join(map(str, READABLE_VERSIONS))}. Load it with the "
+                "skgraphfeat version that saved it "
+                f"({manifest.get('skgraphfeat_version')!r}).",
             )
         checksums = manifest.get("sha256", {})
         missing = set(KERAS_ENTRIES) - set(checksums)

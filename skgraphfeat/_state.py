@@ -28,6 +28,9 @@ class NetworkSpec:
     categorical_cardinalities: tuple = ()
     # whether NaN in a numeric feature gets a learned embedding (else: its mean)
     missing_values: bool = False
+    # how the graph blocks embed numbers (version 1 files: "shared")
+    numeric_embedding: str = "shared"
+    frequency_scale: float = 1.0
 
     @property
     def is_categorical(self):
@@ -45,9 +48,15 @@ class NetworkSpec:
 
     @property
     def general_embeddings(self):
-        """Whether the first graph block embeds categories or NaN (and so
-        evaluates the attention from materialised embeddings)."""
+        """Whether the first graph block embeds categories or NaN, which the
+        residual around it must set aside."""
         return self.missing_values or any(self.categorical_cardinalities)
+
+    @property
+    def materialises_embeddings(self):
+        """Whether a graph block evaluates its attention from the embeddings
+        themselves (memory ``B * H * F**2 * E / H``), not in factorised form."""
+        return self.general_embeddings or self.numeric_embedding != "shared"
 
 
 @dataclass

@@ -28,11 +28,19 @@ _SEED_STREAMS = {
     "output_projection": 5,
     "dropout": 6,
     "category_embeddings": 7,
+    "frequencies": 8,
 }
+
+NUMERIC_EMBEDDINGS = ("shared", "linear", "periodic")
+
+# Frequencies per feature of the periodic numeric embedding.
+PERIODIC_FREQUENCIES = 16
 
 
 # Layers with at least this many edges per sample (heads * F**2) train with the
-# attention compiled by XLA on the TensorFlow backend (see _compiles_attention).
+# attention compiled by XLA on the TensorFlow backend (see _compiles_attention);
+# with general embeddings, with at least this many differences |h_i - h_j|
+# per sample (heads * F**2 * d), the differences' term of the scores.
 _COMPILED_MIN_EDGES = 2**11
 
 
@@ -101,13 +109,33 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         "unknown" embedding and NaN a learned "missing" one.
     missing_embeddings : bool, default=False
         Give NaN in a numeric feature a learned embedding of its own (one per
-        feature, starting at ``b``, the embedding of the value 0) instead of
+        feature, starting at the embedding of the value 0) instead of
         letting it propagate.
+    numeric_embedding : {"shared", "linear", "periodic"}, default="shared"
+        How a numeric value becomes a vector. ``"shared"`` is the definition
+        above, ``x_f * w + b`` with one ``w`` and ``b`` for all features.
+        ``"linear"`` gives every feature its own, ``x_f * w_f + b_f``, so
+        the edge scores know which feature they look at (``2 * F * E``
+        weights). ``"periodic"`` embeds ``x_f`` as ``ReLU(W_f [sin(2 pi c_f
+        x_f); cos(2 pi c_f x_f)] + b_f)`` with 16 learned frequencies ``c_f``
+        per feature, a non-linear function of each feature (Gorishniy et al.,
+        2022, "On Embeddings for Numerical Features in Tabular Deep
+        Learning"); ``F * (32 E + E + 16)`` weights.
+    frequency_scale : float, default=1.0
+        Standard deviation of the initial frequencies of the periodic
+        embedding (in units of the inputs): larger values let it start with
+        finer detail. Used with ``numeric_embedding="periodic"`` only.
 
-        Either option makes the embeddings general vectors, so the attention
-        is evaluated from the embeddings themselves: memory grows as
-        ``B * H * F**2 * E / H`` instead of ``B * H * F**2``. For numeric
-        values the result is the same.
+        Categories, ``missing_embeddings`` and per-feature numeric embeddings
+        make the embeddings general vectors, so the attention is evaluated
+        from the embeddings themselves, which needs the differences ``|h_i -
+        h_j|`` (``H * F**2 * E / H`` values per sample). Up to 2**20 of them
+        per sample (F = 256 at the default width) they are materialised at
+        once. Beyond, float32 calls that do not return the adjacency take the
+        attention a chunk of target features at a time, forward and
+        backward (the backward pass recomputes each chunk), so that no B x H
+        x F x F tensor is kept; ``benchmarks/layer_memory_speed.py`` measures
+        memory and time at F = 512.
     seed : int or None, default=None
         Seed of the weight initializers and of the dropout. ``None`` draws a
         fresh start for every instance.
@@ -156,6 +184,8 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         edge_bias=False,
         categorical_cardinalities=None,
         missing_embeddings=False,
+        numeric_embedding="shared",
+        frequency_scale=1.0,
         **kwargs,
     ):
         super().__init__(name=name, **kwargs)
@@ -174,6 +204,21 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             )
         if seed is not None:
             _check_int("seed", seed, minimum=0)
+        if numeric_embedding not in NUMERIC_EMBEDDINGS:
+            raise ValueError(
+                f"numeric_embedding must be one of {NUMERIC_EMBEDDINGS}; got "
+                f"numeric_embedding={numeric_embedding!r}."
+            )
+        if (
+            isinstance(frequency_scale, bool)
+            or not isinstance(frequency_scale, numbers.Real)
+            or not frequency_scale > 0
+            or not np.isfinite(frequency_scale)
+        ):
+            raise ValueError(
+                "frequency_scale must be a positive finite number; got "
+                f"frequency_scale={frequency_scale!r}."
+            )
         self.embed_dim = int(embed_dim)
         self.num_heads = int(num_heads)
         self.hierarchical = bool(hierarchical)
@@ -182,13 +227,20 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         self.edge_bias = bool(edge_bias)
         self.categorical_cardinalities = _check_cardinalities(categorical_cardinalities)
         self.missing_embeddings = bool(missing_embeddings)
+        self.numeric_embedding = numeric_embedding
+        self.frequency_scale = float(frequency_scale)
         self.seed = seed
         self.head_dim = self.embed_dim // self.num_heads
 
     @property
     def _general_embeddings(self):
-        """Whether some embeddings are not ``x_f * w + b`` (categories, NaN)."""
-        return self.missing_embeddings or any(self.categorical_cardinalities or ())
+        """Whether some embeddings are not ``x_f * w + b`` (per-feature numeric
+        embeddings, categories, NaN)."""
+        return (
+            self.numeric_embedding != "shared"
+            or self.missing_embeddings
+            or any(self.categorical_cardinalities or ())
+        )
 
     def build(self, input_shape):
         if len(input_shape) != 2:
@@ -214,6 +266,16 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         if self.hierarchical:
             self._build_groups()
         self._build_output()
+        if self.numeric_embedding == "periodic":
+            self.frequencies = self.add_weight(
+                name="frequencies",
+                shape=(self.num_features, PERIODIC_FREQUENCIES),
+                initializer=self._initializer(
+                    keras.initializers.RandomNormal,
+                    "frequencies",
+                    stddev=self.frequency_scale,
+                ),
+            )
         self.built = True
 
     def _initializer(self, kind, stream, **kwargs):
@@ -226,12 +288,22 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         # starts non-zero so that the layer norm keeps each feature's magnitude.
         limit = (6.0 / (1.0 + embed)) ** 0.5
         uniform = keras.initializers.RandomUniform
-        for name in ("embedding_kernel", "embedding_bias"):
-            initializer = self._initializer(uniform, name, minval=-limit, maxval=limit)
+        shapes = {
+            "shared": ((embed,), (embed,)),
+            "linear": ((n_feat, embed), (n_feat, embed)),
+            "periodic": ((n_feat, 2 * PERIODIC_FREQUENCIES, embed), (n_feat, embed)),
+        }[self.numeric_embedding]
+        limits = (limit, limit)
+        if self.numeric_embedding == "periodic":  # Glorot of each (2K -> E) map
+            limits = ((6.0 / (2 * PERIODIC_FREQUENCIES + embed)) ** 0.5, limit)
+        for name, shape, bound in zip(
+            ("embedding_kernel", "embedding_bias"), shapes, limits, strict=True
+        ):
+            initializer = self._initializer(uniform, name, minval=-bound, maxval=bound)
             setattr(
                 self,
                 name,
-                self.add_weight(name=name, shape=(embed,), initializer=initializer),
+                self.add_weight(name=name, shape=shape, initializer=initializer),
             )
         # Keras restores weights in the order they were created: keep this order
         # (that of every saved file) when adding weights; add new ones last.
@@ -398,6 +470,11 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
                 if any(self.categorical_cardinalities or ())
                 else None
             ),
+            (
+                ops.cast(self.frequencies, dtype)
+                if self.numeric_embedding == "periodic"
+                else None
+            ),
         )
         per_head = ops.transpose(
             ops.reshape(
@@ -405,12 +482,30 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             ),
             (0, 2, 1, 3),
         )  # (B, H, F, d)
-        scores = _attention.general_scores(
-            per_head, ops.cast(self.attention_kernel, dtype)
+        attention_kernel = ops.cast(self.attention_kernel, dtype)
+        chunk = _attention.target_chunk(
+            self.num_heads, self.num_features, self.head_dim
         )
-        logits = _attention.logits_of(scores, self._edge_bias())
-        keep, scale = self._keep_mask(ops.shape(logits), training)
-        sums, adjacency = self._attend(logits, per_head, keep, return_adjacency)
+        if chunk is not None and not return_adjacency and dtype == "float32":
+            # a large graph: taken a chunk of targets at a time
+            n_feat = self.num_features
+            keep, scale = self._keep_mask(
+                (ops.shape(x)[0], self.num_heads, n_feat, n_feat), training
+            )
+            sums = _attention.chunked_general_sums(
+                per_head, attention_kernel, self._edge_bias(), keep, chunk
+            )
+            adjacency = None
+        elif self._compiles_general_attention(training, return_adjacency):
+            sums, scale = self._compiled_general_sums(
+                x, per_head, attention_kernel, training
+            )
+            adjacency = None
+        else:
+            scores = _attention.general_scores(per_head, attention_kernel)
+            logits = _attention.logits_of(scores, self._edge_bias())
+            keep, scale = self._keep_mask(ops.shape(logits), training)
+            sums, adjacency = self._attend(logits, per_head, keep, return_adjacency)
         if scale is not None:
             sums = sums * scale
         aggregated = ops.reshape(
@@ -488,6 +583,42 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             and keras.backend.backend() == "tensorflow"
         )
 
+    def _compiled_general_sums(self, x, per_head, attention_kernel, training):
+        """The general path's sums ``(A * keep) @ h`` (B, H, F, d) from the
+        XLA-compiled kernels, and the dropout's factor (None without)."""
+        from . import _compiled_attention  # TensorFlow only
+
+        draws = threshold = scale = None
+        if training and self._drop_steps:
+            bits = self._mask_bits
+            draws = _attention.mask_draws(
+                (ops.shape(x)[0], self.num_heads),
+                self.num_features**2,
+                bits,
+                self.dropout_seed_generator,
+            )
+            threshold = _attention.keep_threshold(self._drop_steps, bits)
+            scale = _attention.dropout_scale(self.dropout_rate, self.compute_dtype)
+        sums = _compiled_attention.general_attention_sums(
+            per_head, attention_kernel, draws, threshold, self._edge_bias()
+        )
+        return sums, scale
+
+    def _compiles_general_attention(self, training, return_attention_scores):
+        """Whether the general path's attention runs as XLA-compiled kernels:
+        training steps on the TensorFlow backend in float32 or float64 with
+        at least ``_COMPILED_MIN_EDGES`` differences ``|h_i - h_j|`` per
+        sample. Compiled, the (B, H, F, F, d) differences are never stored.
+        """
+        return (
+            bool(training)
+            and not return_attention_scores
+            and self.compute_dtype in ("float32", "float64")
+            and self.num_heads * self.num_features**2 * self.head_dim
+            >= _COMPILED_MIN_EDGES
+            and keras.backend.backend() == "tensorflow"
+        )
+
     def _compiled_attention_sums(self, x, coefficients, training):
         """The sums ``(A * keep) @ [x_j, 1]`` (B, H, F, 2) of the numeric
         path from the XLA-compiled kernels, and the dropout's factor (None
@@ -558,6 +689,8 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
                     else list(self.categorical_cardinalities)
                 ),
                 "missing_embeddings": self.missing_embeddings,
+                "numeric_embedding": self.numeric_embedding,
+                "frequency_scale": self.frequency_scale,
                 "seed": self.seed,
             }
         )

@@ -28,7 +28,7 @@ def test_the_file_format_changes_only_with_its_version():
         "OptimizerState": [f.name for f in dataclasses.fields(OptimizerState)],
     }
     assert (FORMAT_VERSION, layout) == (
-        1,
+        2,
         {
             "fitted": [
                 "_column_kinds", "_graph_summary", "_objective", "_optimizer_state",
@@ -42,7 +42,8 @@ def test_the_file_format_changes_only_with_its_version():
                 "n_features", "n_outputs", "embed_dim", "num_heads", "hierarchical",
                 "num_groups", "dropout_rate", "edge_bias", "n_blocks",
                 "hidden_layer_sizes", "activation", "dtype",
-                "categorical_cardinalities", "missing_values",
+                "categorical_cardinalities", "missing_values", "numeric_embedding",
+                "frequency_scale",
             ],
             "OptimizerState": [
                 "first_moments", "second_moments", "step", "learning_rate",

@@ -17,17 +17,33 @@ def _softmax(values, axis):
     return exp / exp.sum(axis=axis, keepdims=True)
 
 
-def reference_embeddings(layer, x):
-    """Step 1: x_f * w + b; a table row per category; NaN's own embedding."""
+def reference_numeric_embeddings(layer, values):
+    """x_f * w + b (shared), x_f * w_f + b_f (linear), or per feature
+    ReLU(W_f [sin 2 pi c_f x_f; cos 2 pi c_f x_f] + b_f) (periodic)."""
     w = layer.embedding_kernel.numpy()
     b = layer.embedding_bias.numpy()
-    h = np.where(np.isnan(x), 0.0, x)[..., None] * w + b  # (B, F, E)
+    if layer.numeric_embedding in ("shared", "linear"):
+        return values[..., None] * w + b  # (E,) or (F, E) weights
+    c = layer.frequencies.numpy()  # (F, K)
+    h = np.zeros((*values.shape, layer.embed_dim))
+    for f in range(values.shape[1]):
+        angles = 2 * np.pi * values[:, f, None] * c[f]
+        periodic = np.concatenate([np.sin(angles), np.cos(angles)], axis=-1)
+        h[:, f] = np.maximum(periodic @ w[f] + b[f], 0.0)
+    return h
+
+
+def reference_embeddings(layer, x):
+    """Step 1: the numeric embedding; a table row per category; NaN's own
+    embedding (that of 0 plus the feature's offset)."""
+    h = reference_numeric_embeddings(layer, np.where(np.isnan(x), 0.0, x))
     if layer.missing_embeddings:
         offsets = layer.missing_offsets.numpy()
+        at_zero = reference_numeric_embeddings(layer, np.zeros_like(x[:1]))[0]
         cardinalities = layer.categorical_cardinalities or (0,) * x.shape[1]
         for f in np.flatnonzero(np.array(cardinalities) == 0):
             for row in np.flatnonzero(np.isnan(x[:, f])):
-                h[row, f] = b + offsets[f]
+                h[row, f] = at_zero[f] + offsets[f]
     start = 0
     for f, n in enumerate(layer.categorical_cardinalities or ()):
         if not n:
@@ -50,10 +66,9 @@ def reference_forward(layer, x, dropout_multiplier=None):
     ``dropout_multiplier`` (B, H, F, F), if given, multiplies the adjacency
     before the aggregation (step 5: 0 for a dropped edge, 1 / (1 - rate) else).
     """
-    w = layer.embedding_kernel.numpy()
     a = layer.attention_kernel.numpy()
     n_samples, n_features = x.shape
-    embed, heads = w.size, layer.num_heads
+    embed, heads = layer.embed_dim, layer.num_heads
     d = embed // heads
     h = reference_embeddings(layer, x)  # (B, F, E)
     z = np.zeros_like(h)
@@ -263,8 +278,9 @@ def _train_step_results(layer, x, stacked_on=None, graph=False):
         (0.2, True, True, True),
     ],
 )
+@pytest.mark.parametrize("general", [False, True])
 def test_compiled_attention_matches_the_op_by_op_path(
-    monkeypatch, dropout_rate, edge_bias, stacked, graph
+    monkeypatch, dropout_rate, edge_bias, stacked, graph, general
 ):
     # Training steps of layers with many edges per sample run XLA-compiled
     # kernels with their own backward pass (TensorFlow backend); twin layers
@@ -275,7 +291,9 @@ def test_compiled_attention_matches_the_op_by_op_path(
     if keras.backend.backend() != "tensorflow":
         pytest.skip("the compiled path exists on the TensorFlow backend only")
     rng = np.random.default_rng(13)
-    x = tf.constant(rng.normal(size=(9, 6)), "float32")  # compiled in float32 only
+    # the numeric path is compiled in float32 only, the differences in both
+    dtype = "float64" if general else "float32"
+    x = tf.constant(rng.normal(size=(9, 6)), dtype)
     results = []
     for threshold in (0, np.inf):  # every layer compiled, then none
         monkeypatch.setattr(layers, "_COMPILED_MIN_EDGES", threshold)
@@ -283,12 +301,19 @@ def test_compiled_attention_matches_the_op_by_op_path(
         for _ in range(2 if stacked else 1):
             layer = AdvancedGraphFeatureLayer(
                 embed_dim=6, num_heads=3, dropout_rate=dropout_rate, seed=5,
-                dtype="float32", edge_bias=edge_bias,
+                dtype=dtype, edge_bias=edge_bias,
+                # general embeddings: the compiled |h_i - h_j| term
+                numeric_embedding="periodic" if general else "shared",
             )  # fmt: skip
             layer.build((None, 6))
             _randomize_weights(layer, np.random.default_rng(len(built)))
             built.append(layer)
-        assert built[0]._compiles_attention(True, False) == (threshold == 0)
+        compiles = (
+            built[0]._compiles_general_attention(True, False)
+            if general
+            else built[0]._compiles_attention(True, False)
+        )
+        assert compiles == (threshold == 0)
         stacked_on = built[1] if stacked else None
         results.append(_train_step_results(built[0], x, stacked_on, graph))
     for compiled, op_by_op in zip(*results, strict=True):
@@ -315,10 +340,23 @@ def test_compiled_attention_is_limited_to_large_training_steps(monkeypatch):
     assert not large._compiles_attention(True, True)  # adjacency requested
     assert not small._compiles_attention(True, False)
     assert not categorical._compiles_attention(True, False)
+    # general embeddings: the differences' term, from 2**11 of them
+    assert categorical._compiles_general_attention(True, False) == on_tensorflow
+    assert not categorical._compiles_general_attention(False, False)
+    few = AdvancedGraphFeatureLayer(embed_dim=8, num_heads=4, missing_embeddings=True)
+    few.build((None, 11))  # 4 * 11**2 * 2 = 968 differences per sample
+    assert not few._compiles_general_attention(True, False)
     for dtype in ("mixed_float16", "float64"):
         other = AdvancedGraphFeatureLayer(embed_dim=8, num_heads=4, dtype=dtype)
         other.build((None, 23))
         assert not other._compiles_attention(True, False)
+        general = AdvancedGraphFeatureLayer(
+            embed_dim=8, num_heads=4, dtype=dtype, missing_embeddings=True
+        )
+        general.build((None, 23))
+        assert general._compiles_general_attention(True, False) == (
+            on_tensorflow and dtype == "float64"
+        )
 
 
 @pytest.mark.parametrize(
@@ -353,6 +391,56 @@ def test_categories_and_missing_values_match_numpy_reference(
         adjacency.numpy(), expected_adjacency, rtol=1e-5, atol=1e-7
     )
     np.testing.assert_allclose(outputs.numpy(), expected_outputs, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("numeric_embedding", ["linear", "periodic"])
+@pytest.mark.parametrize("cardinalities", [None, (0, 3, 0, 0)])
+def test_per_feature_numeric_embeddings_match_numpy_reference(
+    numeric_embedding, cardinalities
+):
+    rng = np.random.default_rng(5)
+    layer = AdvancedGraphFeatureLayer(
+        embed_dim=8, num_heads=2, edge_bias=True, hierarchical=True, num_groups=2,
+        numeric_embedding=numeric_embedding, frequency_scale=0.5,
+        categorical_cardinalities=cardinalities, missing_embeddings=True,
+        seed=3, dtype="float64",
+    )  # fmt: skip
+    layer.build((None, 4))
+    _randomize_weights(layer, rng)
+    x = rng.normal(size=(10, 4))
+    if cardinalities:
+        x[:, 1] = rng.choice([0, 1, 2, 5], size=10)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    outputs, adjacency = layer(x, training=False, return_attention_scores=True)
+    expected_outputs, expected_adjacency = reference_forward(layer, x)
+    np.testing.assert_allclose(
+        adjacency.numpy(), expected_adjacency, rtol=1e-5, atol=1e-7
+    )
+    np.testing.assert_allclose(outputs.numpy(), expected_outputs, rtol=1e-5, atol=1e-7)
+
+
+def test_per_feature_embeddings_give_the_scores_feature_identity():
+    # the same value in two features: with the shared embedding their edges
+    # from any feature score alike, with per-feature embeddings they differ
+    x = np.full((1, 3), 0.7)
+    for mode, alike in (("shared", True), ("linear", False), ("periodic", False)):
+        layer = AdvancedGraphFeatureLayer(
+            embed_dim=4, num_heads=1, numeric_embedding=mode, seed=0, dtype="float64"
+        )
+        adjacency = layer(x, return_attention_scores=True)[1].numpy()[0, 0]
+        assert np.allclose(adjacency, 1 / 3) == alike, mode
+
+
+def test_periodic_frequencies_start_at_their_scale():
+    spreads = []
+    for scale in (0.1, 3.0):
+        layer = AdvancedGraphFeatureLayer(
+            numeric_embedding="periodic", frequency_scale=scale, seed=0
+        )
+        layer.build((None, 64))
+        assert layer.frequencies.shape == (64, 16)
+        spreads.append(layer.frequencies.numpy().std())
+    np.testing.assert_allclose(spreads, [0.1, 3.0], rtol=0.1)
 
 
 def test_general_embeddings_compute_the_same_for_numbers():
@@ -407,6 +495,10 @@ def test_heads_have_their_own_scoring_vectors():
         ({"dropout_rate": 1.0}, "dropout_rate"),
         ({"dropout_rate": -0.1}, "dropout_rate"),
         ({"hierarchical": True, "num_groups": 0}, "num_groups"),
+        ({"numeric_embedding": "piecewise"}, "numeric_embedding"),
+        ({"frequency_scale": 0.0}, "frequency_scale"),
+        ({"frequency_scale": float("inf")}, "frequency_scale"),
+        ({"frequency_scale": "1"}, "frequency_scale"),
     ],
 )
 def test_invalid_arguments_raise_value_error_naming_them(kwargs, match):
@@ -639,7 +731,7 @@ def test_config_round_trip():
     layer = AdvancedGraphFeatureLayer(
         embed_dim=12, num_heads=3, hierarchical=True, num_groups=5, dropout_rate=0.2,
         seed=7, name="graph", categorical_cardinalities=[0, 4, 0],
-        missing_embeddings=True,
+        missing_embeddings=True, numeric_embedding="periodic", frequency_scale=0.3,
     )  # fmt: skip
     config = layer.get_config()
     clone = AdvancedGraphFeatureLayer.from_config(config)
@@ -653,18 +745,26 @@ def test_config_round_trip():
         seed=7,
         categorical_cardinalities=[0, 4, 0],
         missing_embeddings=True,
+        numeric_embedding="periodic",
+        frequency_scale=0.3,
     ).items():
         assert config[key] == value
     assert layer.compute_output_shape((None, 9)) == (None, 9)
 
 
-@pytest.mark.parametrize("hierarchical, categorical", [(False, False), (True, True)])
-def test_model_survives_keras_save_and_load(tmp_path, hierarchical, categorical):
+@pytest.mark.parametrize(
+    "hierarchical, categorical, numeric_embedding",
+    [(False, False, "shared"), (True, True, "shared"), (False, True, "periodic")],
+)
+def test_model_survives_keras_save_and_load(
+    tmp_path, hierarchical, categorical, numeric_embedding
+):
     cardinalities = [3, 0, 0, 0, 2, 0] if categorical else None
     inputs = keras.Input(shape=(6,))
     hidden = AdvancedGraphFeatureLayer(
         embed_dim=8, num_heads=2, hierarchical=hierarchical, num_groups=3, seed=0,
         categorical_cardinalities=cardinalities, missing_embeddings=categorical,
+        numeric_embedding=numeric_embedding,
     )(inputs)  # fmt: skip
     model = keras.Model(inputs, keras.layers.Dense(2)(hidden))
     x = np.random.default_rng(0).normal(size=(16, 6)).astype("float32")
@@ -695,3 +795,30 @@ def test_layers_of_neighbouring_seeds_start_from_unrelated_weights():
         for other, reference in first.items():
             if reference.shape == value.shape and value.std() > 0:
                 assert not np.allclose(value, reference), (name, other)
+
+
+@pytest.mark.parametrize("dropped", [False, True])
+def test_large_graphs_train_a_chunk_of_targets_at_a_time(monkeypatch, dropped):
+    # the large-F path (recomputed chunks, hand-written gradient) against the
+    # whole graph: same outputs, same gradients for every weight
+    from skgraphfeat import _attention
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(5, 7)).astype("float32")
+    x[0, 2] = np.nan
+    results = []
+    for whole in (10**9, 0):  # whole graph; chunks of 2 targets
+        monkeypatch.setattr(_attention, "WHOLE_GRAPH_VALUES", whole)
+        monkeypatch.setattr(_attention, "CHUNK_VALUES", 2 * 2 * 7 * 4)
+        layer = AdvancedGraphFeatureLayer(
+            embed_dim=8, num_heads=2, edge_bias=True, numeric_embedding="linear",
+            missing_embeddings=True, dropout_rate=0.3 if dropped else 0.0, seed=0,
+        )  # fmt: skip
+        layer.build((None, 7))
+        _randomize_weights(layer, np.random.default_rng(1))
+        with tf.GradientTape() as tape:
+            outputs = layer(x, training=True)
+            loss = tf.reduce_sum(outputs * np.arange(7, dtype="float32"))
+        results.append([outputs, *tape.gradient(loss, layer.trainable_variables)])
+    for whole, chunked in zip(*results, strict=True):
+        np.testing.assert_allclose(chunked.numpy(), whole.numpy(), rtol=2e-4, atol=2e-5)

@@ -316,7 +316,7 @@ def test_load_refuses_files_that_are_not_ours_or_altered(binary, tmp_path):
 
     def newer_version(entries):
         entries["skgraphfeat.json"] = entries["skgraphfeat.json"].replace(
-            b'"format_version": 1', b'"format_version": 99'
+            b'"format_version": 2', b'"format_version": 99'
         )
 
     _rewrite(good, tmp_path / "future.keras", newer_version)
@@ -521,6 +521,9 @@ def test_files_saved_by_an_earlier_version_still_load_and_predict(name, kind):
     else:
         with open(folder / f"{name}.pkl", "rb") as file:
             estimator = pickle.load(file)  # our own file: trusted
+    # parameters added since: what the earlier version did
+    assert estimator.get_params()["numeric_embedding"] == "shared"
+    assert estimator.get_params()["frequency_scale"] == 1.0
     if name == "classifier":
         output = estimator.predict_proba(frame)
         estimator.partial_fit(frame, label)  # and it trains on
