@@ -118,8 +118,8 @@ def _after(tensor, previous):
     """``tensor``, computed only once ``previous`` is: chunks that follow one
     another keep one chunk's temporaries alive at a time (independent ops of
     a compiled graph may run, and hold their memory, all at once)."""
-    done = ops.cast(ops.isfinite(ops.ravel(previous)[:1]), tensor.dtype)
-    return tensor + 0.0 * done
+    done = ops.cast(ops.isfinite(ops.sum(ops.ravel(previous)[:1])), tensor.dtype)
+    return tensor + 0.0 * done  # exactly ``tensor``: done is 0 or 1
 
 
 def _difference_chunk(targets, per_head, a_difference):
@@ -199,7 +199,7 @@ def chunked_general_sums(per_head, attention_kernel, edge_bias, keep, chunk):
                     source, attention_kernel, edge_bias, s
                 )
                 up = upstream[:, :, s : s + chunk]
-                d_kept = ops.matmul(up, ops.swapaxes(per_head, -1, -2))
+                d_kept = ops.matmul(up, ops.swapaxes(source, -1, -2))
                 row_terms = ops.sum(up * sums[:, :, s : s + chunk], -1, keepdims=True)
                 d_logits = logit_gradient(
                     adjacency,
@@ -212,7 +212,7 @@ def chunked_general_sums(per_head, attention_kernel, edge_bias, keep, chunk):
                 by_target = ops.sum(d_scores, axis=-1)  # (B, H, c)
                 by_source = ops.sum(d_scores, axis=-2)  # (B, H, F)
                 differences = ops.expand_dims(targets, 3) - ops.expand_dims(
-                    per_head, 2
+                    source, 2
                 )  # (B, H, c, F, d)
                 weighted = ops.expand_dims(d_scores, -1) * (
                     ops.sign(differences) * a_difference[None, :, None, None]
@@ -230,7 +230,7 @@ def chunked_general_sums(per_head, attention_kernel, edge_bias, keep, chunk):
                 d_kernel = d_kernel + ops.concatenate(
                     [
                         ops.einsum("bhi,bhid->hd", by_target, targets),
-                        ops.einsum("bhj,bhjd->hd", by_source, per_head),
+                        ops.einsum("bhj,bhjd->hd", by_source, source),
                         ops.einsum("bhij,bhijd->hd", d_scores, ops.abs(differences)),
                     ],
                     axis=-1,

@@ -38,7 +38,7 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
         "dropout_rate": [Interval(Real, 0, 1, closed="left")],
         "edge_bias": ["boolean"],
         "numeric_embedding": [StrOptions({"shared", "linear", "periodic"})],
-        "frequency_scale": [Interval(Real, 0, None, closed="neither")],
+        "frequency_scale": [Interval(Real, 0, np.inf, closed="neither")],
         "n_blocks": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": [
             "array-like",
@@ -352,7 +352,14 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
             dropout_rate=float(self.dropout_rate),
             edge_bias=bool(self.edge_bias),
             numeric_embedding=self.numeric_embedding,
-            frequency_scale=float(self.frequency_scale),
+            # only the periodic embedding has frequencies: other embeddings
+            # build the same network (and reuse its compiled code) whatever
+            # the value
+            frequency_scale=(
+                float(self.frequency_scale)
+                if self.numeric_embedding == "periodic"
+                else 1.0
+            ),
             n_blocks=self.n_blocks,
             hidden_layer_sizes=self._check_architecture(n_features),
             activation=self.activation,

@@ -71,7 +71,10 @@ def block_adjacency(model, n_blocks, X):
     from ._model import Network
 
     network = Network(model)
-    per_row = n_blocks * network.blocks[0].num_heads * X.shape[1] ** 2
+    first = network.blocks[0]
+    per_row = n_blocks * first.num_heads * X.shape[1] ** 2
+    if first._general_embeddings:  # the blocks materialise |h_i - h_j|
+        per_row *= first.head_dim
     chunk = max(1, CHUNK_VALUES // per_row)
     for start in range(0, len(X), chunk):
         yield network.adjacency(X[start : start + chunk])

@@ -123,19 +123,24 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         Learning"); ``F * (32 E + E + 16)`` weights.
     frequency_scale : float, default=1.0
         Standard deviation of the initial frequencies of the periodic
-        embedding (in units of the inputs): larger values let it start with
-        finer detail. Used with ``numeric_embedding="periodic"`` only.
+        embedding, in cycles per unit of the layer's input (the estimators
+        feed it standardized features): larger values start it with finer
+        detail. Used with ``numeric_embedding="periodic"`` only.
 
         Categories, ``missing_embeddings`` and per-feature numeric embeddings
         make the embeddings general vectors, so the attention is evaluated
         from the embeddings themselves, which needs the differences ``|h_i -
-        h_j|`` (``H * F**2 * E / H`` values per sample). Up to 2**20 of them
-        per sample (F = 256 at the default width) they are materialised at
-        once. Beyond, float32 calls that do not return the adjacency take the
-        attention a chunk of target features at a time, forward and
-        backward (the backward pass recomputes each chunk), so that no B x H
-        x F x F tensor is kept; ``benchmarks/layer_memory_speed.py`` measures
-        memory and time at F = 512.
+        h_j|`` (``H * F**2 * E / H`` values per sample). On the TensorFlow
+        backend, training steps in float32 or float64 with at least 2,048 of
+        them per sample run that attention as XLA-compiled kernels that
+        never store them; elsewhere they are materialised. Past 2**20 of
+        them per sample (F = 256 at the default width), float32 and float64
+        calls that do not return the adjacency take the attention a chunk of
+        target features at a time, forward and backward (the backward pass
+        recomputes each chunk), so that no B x H x F x F tensor but the
+        dropout mask is kept; ``benchmarks/layer_memory_speed.py`` measures
+        memory and time at F = 512. Where the embeddings are general, a NaN
+        without ``missing_embeddings`` is embedded as the value 0.
     seed : int or None, default=None
         Seed of the weight initializers and of the dropout. ``None`` draws a
         fresh start for every instance.
@@ -486,7 +491,11 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         chunk = _attention.target_chunk(
             self.num_heads, self.num_features, self.head_dim
         )
-        if chunk is not None and not return_adjacency and dtype == "float32":
+        if (
+            chunk is not None
+            and not return_adjacency
+            and dtype in ("float32", "float64")
+        ):
             # a large graph: taken a chunk of targets at a time
             n_feat = self.num_features
             keep, scale = self._keep_mask(

@@ -278,7 +278,7 @@ def _train_step_results(layer, x, stacked_on=None, graph=False):
         (0.2, True, True, True),
     ],
 )
-@pytest.mark.parametrize("general", [False, True])
+@pytest.mark.parametrize("general", [None, "float32", "float64"])
 def test_compiled_attention_matches_the_op_by_op_path(
     monkeypatch, dropout_rate, edge_bias, stacked, graph, general
 ):
@@ -291,8 +291,8 @@ def test_compiled_attention_matches_the_op_by_op_path(
     if keras.backend.backend() != "tensorflow":
         pytest.skip("the compiled path exists on the TensorFlow backend only")
     rng = np.random.default_rng(13)
-    # the numeric path is compiled in float32 only, the differences in both
-    dtype = "float64" if general else "float32"
+    # the numeric path is compiled in float32 only, the general one in both
+    dtype = general or "float32"
     x = tf.constant(rng.normal(size=(9, 6)), dtype)
     results = []
     for threshold in (0, np.inf):  # every layer compiled, then none
@@ -302,8 +302,12 @@ def test_compiled_attention_matches_the_op_by_op_path(
             layer = AdvancedGraphFeatureLayer(
                 embed_dim=6, num_heads=3, dropout_rate=dropout_rate, seed=5,
                 dtype=dtype, edge_bias=edge_bias,
-                # general embeddings: the compiled |h_i - h_j| term
-                numeric_embedding="periodic" if general else "shared",
+                # general embeddings: the compiled general attention (periodic
+                # ones, with these large random weights, only in float64:
+                # their gradients are too sensitive to float32's rounding)
+                numeric_embedding={
+                    None: "shared", "float32": "linear", "float64": "periodic"
+                }[general],
             )  # fmt: skip
             layer.build((None, 6))
             _randomize_weights(layer, np.random.default_rng(len(built)))
@@ -797,28 +801,63 @@ def test_layers_of_neighbouring_seeds_start_from_unrelated_weights():
                 assert not np.allclose(value, reference), (name, other)
 
 
-@pytest.mark.parametrize("dropped", [False, True])
-def test_large_graphs_train_a_chunk_of_targets_at_a_time(monkeypatch, dropped):
+@pytest.mark.parametrize(
+    "dropped, edge_bias, training, graph, dtype",
+    [
+        (False, True, True, False, "float32"),
+        (True, True, True, False, "float32"),
+        (True, False, True, True, "float64"),  # traced, unknown batch size
+        (False, False, False, False, "float64"),  # inference
+    ],
+)
+def test_large_graphs_train_a_chunk_of_targets_at_a_time(
+    monkeypatch, dropped, edge_bias, training, graph, dtype
+):
     # the large-F path (recomputed chunks, hand-written gradient) against the
-    # whole graph: same outputs, same gradients for every weight
-    from skgraphfeat import _attention
+    # whole graph (op by op): same outputs, same gradients for every weight
+    from skgraphfeat import _attention, layers
 
+    monkeypatch.setattr(layers, "_COMPILED_MIN_EDGES", np.inf)
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(5, 7)).astype("float32")
+    x = rng.normal(size=(5, 7)).astype(dtype)
     x[0, 2] = np.nan
     results = []
     for whole in (10**9, 0):  # whole graph; chunks of 2 targets
         monkeypatch.setattr(_attention, "WHOLE_GRAPH_VALUES", whole)
         monkeypatch.setattr(_attention, "CHUNK_VALUES", 2 * 2 * 7 * 4)
         layer = AdvancedGraphFeatureLayer(
-            embed_dim=8, num_heads=2, edge_bias=True, numeric_embedding="linear",
-            missing_embeddings=True, dropout_rate=0.3 if dropped else 0.0, seed=0,
+            embed_dim=8, num_heads=2, edge_bias=edge_bias, dtype=dtype,
+            numeric_embedding="linear", missing_embeddings=True,
+            dropout_rate=0.3 if dropped else 0.0, seed=0,
         )  # fmt: skip
         layer.build((None, 7))
         _randomize_weights(layer, np.random.default_rng(1))
-        with tf.GradientTape() as tape:
-            outputs = layer(x, training=True)
-            loss = tf.reduce_sum(outputs * np.arange(7, dtype="float32"))
-        results.append([outputs, *tape.gradient(loss, layer.trainable_variables)])
+
+        def step(x, layer=layer):
+            with tf.GradientTape() as tape:
+                outputs = layer(x, training=training)
+                loss = tf.reduce_sum(outputs * np.arange(7, dtype=dtype))
+            return [outputs, *tape.gradient(loss, layer.trainable_variables)]
+
+        if graph:
+            spec = tf.TensorSpec((None, 7), dtype)
+            step = tf.function(step, input_signature=[spec])
+        results.append(step(tf.constant(x)))
     for whole, chunked in zip(*results, strict=True):
         np.testing.assert_allclose(chunked.numpy(), whole.numpy(), rtol=2e-4, atol=2e-5)
+
+
+def test_the_chunked_path_is_only_for_large_graphs_without_adjacency():
+    from skgraphfeat import _attention
+
+    assert _attention.target_chunk(4, 256, 4) is None  # 2**20 differences
+    assert _attention.target_chunk(4, 257, 4) == 2**18 // (4 * 257 * 4)
+    layer = AdvancedGraphFeatureLayer(
+        embed_dim=8, num_heads=2, numeric_embedding="linear", seed=0
+    )
+    # 2 * 400**2 * 4 differences per sample: chunked unless the adjacency
+    # is asked for
+    x = np.random.default_rng(0).normal(size=(2, 400)).astype("float32")
+    outputs, adjacency = layer(x, return_attention_scores=True)  # whole graph
+    np.testing.assert_allclose(layer(x).numpy(), outputs.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(adjacency.numpy().sum(-1), 1.0, rtol=1e-5)

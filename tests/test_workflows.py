@@ -524,6 +524,7 @@ def test_files_saved_by_an_earlier_version_still_load_and_predict(name, kind):
     # parameters added since: what the earlier version did
     assert estimator.get_params()["numeric_embedding"] == "shared"
     assert estimator.get_params()["frequency_scale"] == 1.0
+    assert estimator._spec.numeric_embedding == "shared"
     if name == "classifier":
         output = estimator.predict_proba(frame)
         estimator.partial_fit(frame, label)  # and it trains on
