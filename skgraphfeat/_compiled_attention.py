@@ -61,11 +61,11 @@ def attention_sums(x, coefficients, draws, threshold, edge_bias=None):
     return forward(x, coefficients, *extra)
 
 
-def _keep(draws, threshold, x):
+def _keep(draws, threshold, n_features, dtype):
+    """The 0/1 keep mask (B, H, F, F) the draws decide; None without them."""
     if draws is None:
         return None
-    n_features = x.shape[1]
-    return keep_from_draws(draws, threshold, n_features, n_features, x.dtype)
+    return keep_from_draws(draws, threshold, n_features, n_features, dtype)
 
 
 def _score_gradients(upstream, sums, adjacency, x, coefficients, draws, threshold):
@@ -74,7 +74,7 @@ def _score_gradients(upstream, sums, adjacency, x, coefficients, draws, threshol
     ``upstream_i . [x_j, 1]`` and ``r_i = upstream_i . sums_i``."""
     d_kept = upstream[..., :1] * x[:, None, None, :] + upstream[..., 1:]
     row_terms = tf.reduce_sum(upstream * sums, axis=-1, keepdims=True)
-    keep = _keep(draws, threshold, x)
+    keep = _keep(draws, threshold, x.shape[1], x.dtype)
     d_logits = logit_gradient(adjacency, d_kept, row_terms, keep)
     return d_logits, score_gradient(
         d_logits, numeric_scores(x, coefficients, fused=True)
@@ -86,7 +86,7 @@ def _forward(x, coefficients, draws, threshold, edge_bias):
     adjacency = softmax(
         logits_of(numeric_scores(x, coefficients, fused=True), edge_bias)
     )
-    keep = _keep(draws, threshold, x)
+    keep = _keep(draws, threshold, x.shape[1], x.dtype)
     kept = adjacency if keep is None else adjacency * keep
     # two row sums rather than a product with [x_j, 1]: they fuse with the
     # element-wise chain
@@ -126,7 +126,7 @@ def _input_gradient(
     sign = tf.sign(target - source)
     through_targets = tf.reduce_sum(d_scores * (alpha + gamma * sign), axis=(1, 3))
     through_sources = tf.reduce_sum(d_scores * (beta - gamma * sign), axis=(1, 2))
-    keep = _keep(draws, threshold, x)
+    keep = _keep(draws, threshold, x.shape[1], x.dtype)
     kept = adjacency if keep is None else adjacency * keep
     through_values = tf.reduce_sum(kept * upstream[..., :1], axis=(1, 2))
     return through_targets + through_sources + through_values
@@ -160,18 +160,11 @@ def general_attention_sums(per_head, attention_kernel, draws, threshold, edge_bi
     return forward(per_head, attention_kernel, *extra)
 
 
-def _general_keep(draws, threshold, per_head):
-    if draws is None:
-        return None
-    n_features = per_head.shape[2]
-    return keep_from_draws(draws, threshold, n_features, n_features, per_head.dtype)
-
-
 @tf.function(jit_compile=True)
 def _general_forward(per_head, attention_kernel, draws, threshold, edge_bias):
     scores = general_scores(per_head, attention_kernel, fused=True)
     adjacency = softmax(logits_of(scores, edge_bias))
-    keep = _general_keep(draws, threshold, per_head)
+    keep = _keep(draws, threshold, per_head.shape[2], per_head.dtype)
     kept = adjacency if keep is None else adjacency * keep
     return tf.matmul(kept, per_head), adjacency
 
@@ -180,7 +173,7 @@ def _general_forward(per_head, attention_kernel, draws, threshold, edge_bias):
 def _general_gradients(
     upstream, sums, adjacency, per_head, attention_kernel, draws, threshold, edge_bias
 ):
-    keep = _general_keep(draws, threshold, per_head)
+    keep = _keep(draws, threshold, per_head.shape[2], per_head.dtype)
     kept = adjacency if keep is None else adjacency * keep
     d_kept = tf.matmul(upstream, per_head, transpose_b=True)
     row_terms = tf.reduce_sum(upstream * sums, axis=-1, keepdims=True)

@@ -597,17 +597,7 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
         XLA-compiled kernels, and the dropout's factor (None without)."""
         from . import _compiled_attention  # TensorFlow only
 
-        draws = threshold = scale = None
-        if training and self._drop_steps:
-            bits = self._mask_bits
-            draws = _attention.mask_draws(
-                (ops.shape(x)[0], self.num_heads),
-                self.num_features**2,
-                bits,
-                self.dropout_seed_generator,
-            )
-            threshold = _attention.keep_threshold(self._drop_steps, bits)
-            scale = _attention.dropout_scale(self.dropout_rate, self.compute_dtype)
+        draws, threshold, scale = self._compiled_dropout(x, training)
         sums = _compiled_attention.general_attention_sums(
             per_head, attention_kernel, draws, threshold, self._edge_bias()
         )
@@ -628,23 +618,31 @@ class AdvancedGraphFeatureLayer(keras.layers.Layer):
             and keras.backend.backend() == "tensorflow"
         )
 
+    def _compiled_dropout(self, x, training):
+        """The dropout of the compiled kernels: the random draws that decide
+        the edges, the threshold that keeps one, and the factor that keeps the
+        expectation (all None when nothing is dropped). Drawn outside the
+        kernels, so the mask is the op-by-op path's."""
+        if not (training and self._drop_steps):
+            return None, None, None
+        bits = self._mask_bits
+        draws = _attention.mask_draws(
+            (ops.shape(x)[0], self.num_heads),
+            self.num_features**2,
+            bits,
+            self.dropout_seed_generator,
+        )
+        threshold = _attention.keep_threshold(self._drop_steps, bits)
+        scale = _attention.dropout_scale(self.dropout_rate, self.compute_dtype)
+        return draws, threshold, scale
+
     def _compiled_attention_sums(self, x, coefficients, training):
         """The sums ``(A * keep) @ [x_j, 1]`` (B, H, F, 2) of the numeric
         path from the XLA-compiled kernels, and the dropout's factor (None
         without dropout)."""
         from . import _compiled_attention  # TensorFlow only
 
-        draws = threshold = scale = None
-        if training and self._drop_steps:
-            bits = self._mask_bits
-            draws = _attention.mask_draws(
-                (ops.shape(x)[0], self.num_heads),
-                self.num_features**2,
-                bits,
-                self.dropout_seed_generator,
-            )
-            threshold = _attention.keep_threshold(self._drop_steps, bits)
-            scale = _attention.dropout_scale(self.dropout_rate, self.compute_dtype)
+        draws, threshold, scale = self._compiled_dropout(x, training)
         sums = _compiled_attention.attention_sums(
             x, coefficients, draws, threshold, self._edge_bias()
         )

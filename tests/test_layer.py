@@ -104,6 +104,16 @@ def reference_forward(layer, x, dropout_multiplier=None):
     return outputs, adjacency
 
 
+def _assert_matches_reference(layer, x):
+    """The layer's outputs and adjacency in inference equal the reference's."""
+    outputs, adjacency = layer(x, training=False, return_attention_scores=True)
+    expected_outputs, expected_adjacency = reference_forward(layer, x)
+    np.testing.assert_allclose(
+        adjacency.numpy(), expected_adjacency, rtol=1e-5, atol=1e-7
+    )
+    np.testing.assert_allclose(outputs.numpy(), expected_outputs, rtol=1e-5, atol=1e-7)
+
+
 def _randomize_weights(layer, rng):
     for variable in layer.trainable_variables:
         variable.assign(rng.normal(size=variable.shape).astype(variable.dtype))
@@ -138,12 +148,7 @@ def test_layer_matches_numpy_reference(
     layer.build((None, n_features))
     _randomize_weights(layer, rng)
     x = rng.normal(size=(9, n_features))
-    outputs, adjacency = layer(x, training=False, return_attention_scores=True)
-    expected_outputs, expected_adjacency = reference_forward(layer, x)
-    np.testing.assert_allclose(
-        adjacency.numpy(), expected_adjacency, rtol=1e-5, atol=1e-7
-    )
-    np.testing.assert_allclose(outputs.numpy(), expected_outputs, rtol=1e-5, atol=1e-7)
+    _assert_matches_reference(layer, x)
 
 
 @pytest.mark.parametrize("general", [False, True])
@@ -389,12 +394,7 @@ def test_categories_and_missing_values_match_numpy_reference(
         if n:  # known codes, unknown codes (too large, negative, fractional)
             x[:, f] = rng.choice([*range(n), n, n + 3, -1, 0.5], size=12)
     x[rng.random(x.shape) < 0.2] = np.nan
-    outputs, adjacency = layer(x, training=False, return_attention_scores=True)
-    expected_outputs, expected_adjacency = reference_forward(layer, x)
-    np.testing.assert_allclose(
-        adjacency.numpy(), expected_adjacency, rtol=1e-5, atol=1e-7
-    )
-    np.testing.assert_allclose(outputs.numpy(), expected_outputs, rtol=1e-5, atol=1e-7)
+    _assert_matches_reference(layer, x)
 
 
 @pytest.mark.parametrize("numeric_embedding", ["linear", "periodic"])
@@ -415,12 +415,7 @@ def test_per_feature_numeric_embeddings_match_numpy_reference(
     if cardinalities:
         x[:, 1] = rng.choice([0, 1, 2, 5], size=10)
     x[rng.random(x.shape) < 0.2] = np.nan
-    outputs, adjacency = layer(x, training=False, return_attention_scores=True)
-    expected_outputs, expected_adjacency = reference_forward(layer, x)
-    np.testing.assert_allclose(
-        adjacency.numpy(), expected_adjacency, rtol=1e-5, atol=1e-7
-    )
-    np.testing.assert_allclose(outputs.numpy(), expected_outputs, rtol=1e-5, atol=1e-7)
+    _assert_matches_reference(layer, x)
 
 
 def test_per_feature_embeddings_give_the_scores_feature_identity():
