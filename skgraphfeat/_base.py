@@ -44,6 +44,7 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
+        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions({"relu", "gelu", "tanh", "silu", "elu"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
@@ -84,6 +85,7 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
         frequency_scale=1.0,
         n_blocks=1,
         hidden_layer_sizes=(64,),
+        ensemble_size=8,
         activation="relu",
         alpha=1e-4,
         batch_size="auto",
@@ -113,6 +115,7 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
         self.frequency_scale = frequency_scale
         self.n_blocks = n_blocks
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.ensemble_size = ensemble_size
         self.activation = activation
         self.alpha = alpha
         self.batch_size = batch_size
@@ -186,7 +189,7 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
         objective, targets, n_outputs, sample_weight, fitted = self._encode_target(
             X, y, sample_weight, refit=not continuing, classes=classes
         )
-        spec = self._spec_of(X, n_outputs, continuing)
+        spec = self._spec_of(X, n_outputs, continuing, objective)
         if continuing:
             self._check_same_network(spec, objective)
         rng = check_random_state(self.random_state)
@@ -260,7 +263,7 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
         self._check_architecture(X.shape[1])
         return X, y, sample_weight
 
-    def _spec_of(self, X, n_outputs, continuing):
+    def _spec_of(self, X, n_outputs, continuing, objective):
         """The network's shape for ``X`` (the fitted one's inputs when continuing)."""
         categorical = self.is_categorical_
         if continuing:
@@ -272,7 +275,12 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
             ) if categorical.any() else ()  # fmt: skip
             missing_values = bool(np.isnan(X[:, ~categorical]).any())
         return self._network_spec(
-            X.shape[1], X.dtype.name, n_outputs, cardinalities, missing_values
+            X.shape[1],
+            X.dtype.name,
+            n_outputs,
+            cardinalities,
+            missing_values,
+            averages_probabilities=objective.outputs_are_logits,
         )
 
     def _model_to_train(self, spec, rng, continuing, callbacks):
@@ -340,8 +348,9 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
         )
 
     def _network_spec(
-        self, n_features, dtype, n_outputs, categorical_cardinalities, missing_values
-    ):
+        self, n_features, dtype, n_outputs, categorical_cardinalities, missing_values,
+        averages_probabilities=False,
+    ):  # fmt: skip
         return NetworkSpec(
             n_features=n_features,
             n_outputs=n_outputs,
@@ -363,6 +372,8 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
             n_blocks=self.n_blocks,
             hidden_layer_sizes=self._check_architecture(n_features),
             activation=self.activation,
+            ensemble_size=self.ensemble_size,
+            averages_probabilities=averages_probabilities and self.ensemble_size > 1,
             dtype=dtype,
             categorical_cardinalities=tuple(categorical_cardinalities),
             missing_values=bool(missing_values),

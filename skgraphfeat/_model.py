@@ -17,6 +17,7 @@ ops = keras.ops
 STANDARDIZE_LAYER = "standardize"
 FEATURES_LAYER = "graph_features"
 BLOCK_LAYER = "graph_block_{}"
+MEMBERS_LAYER = "member_outputs"
 
 
 # Standardized inputs are clipped to this bound: no training row can lie further
@@ -96,6 +97,80 @@ class NumericValues(keras.layers.Layer):
         return {**super().get_config(), "categorical": list(self.categorical)}
 
 
+@keras.saving.register_keras_serializable(package="skgraphfeat")
+class RandomSigns(keras.initializers.Initializer):
+    """Every entry +1 or -1 with equal chance (seeded)."""
+
+    def __init__(self, seed=None):
+        self.seed = seed
+
+    def __call__(self, shape, dtype=None):
+        draws = keras.random.uniform(shape, seed=self.seed, dtype=dtype)
+        return ops.cast(ops.where(draws < 0.5, -1.0, 1.0), draws.dtype)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="skgraphfeat")
+class MemberScaling(keras.layers.Layer):
+    """The head's input once per ensemble member, scaled by that member's own
+    learned vector: (batch, F) -> (batch, members, F).
+
+    The members share every other weight of the head but the last layer, so
+    this scaling (started at random signs) is what makes them differ.
+    """
+
+    def __init__(self, members, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.members = int(members)
+        self.seed = seed
+
+    def build(self, input_shape):
+        self.scaling = self.add_weight(
+            name="member_scaling",
+            shape=(self.members, input_shape[-1]),
+            initializer=RandomSigns(self.seed),
+        )
+
+    def call(self, inputs):
+        return inputs[:, None, :] * ops.cast(self.scaling, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.members, input_shape[-1])
+
+    def get_config(self):
+        return {**super().get_config(), "members": self.members, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="skgraphfeat")
+class EnsembleAverage(keras.layers.Layer):
+    """The members' outputs (batch, members, outputs) averaged into one.
+
+    With ``probabilities=True`` the outputs are logits and the average is
+    taken over the members' class probabilities: the result is the log of the
+    mean probability, logits whose softmax is that mean. Otherwise the
+    outputs themselves are averaged.
+    """
+
+    def __init__(self, probabilities=False, **kwargs):
+        super().__init__(**kwargs)
+        self.probabilities = bool(probabilities)
+
+    def call(self, members):
+        if not self.probabilities:
+            return ops.mean(members, axis=1)
+        count = ops.cast(ops.shape(members)[1], self.compute_dtype)
+        log_probabilities = ops.log_softmax(members, axis=-1)
+        return ops.logsumexp(log_probabilities, axis=1) - ops.log(count)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "probabilities": self.probabilities}
+
+
 def build_network(spec, seeds):
     """Build the network for ``spec``.
 
@@ -148,7 +223,12 @@ def build_network(spec, seeds):
             [hidden, graph]
         )
     features = keras.layers.Identity(dtype=dtype, name=FEATURES_LAYER)(hidden)
+    members = spec.ensemble_size
     hidden = features
+    if members > 1:
+        hidden = MemberScaling(
+            members, seed=next(seeds), dtype=dtype, name="member_scaling"
+        )(hidden)
     for index, units in enumerate(spec.hidden_layer_sizes):
         hidden = keras.layers.Dense(
             units,
@@ -157,18 +237,37 @@ def build_network(spec, seeds):
             dtype=dtype,
             name=f"hidden_{index}",
         )(hidden)
-    outputs = keras.layers.Dense(
-        spec.n_outputs,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+    if members == 1:
+        outputs = keras.layers.Dense(
+            spec.n_outputs,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            dtype=dtype,
+            name="output",
+        )(hidden)
+        return keras.Model(inputs, outputs, name="graph_feature_network")
+    # one output layer per member, the Glorot bound of its own (units, outputs)
+    units = hidden.shape[-1]
+    bound = float(np.sqrt(6.0 / (units + spec.n_outputs)))
+    member_outputs = keras.layers.EinsumDense(
+        "bku,kuo->bko",
+        output_shape=(members, spec.n_outputs),
+        bias_axes="ko",
+        kernel_initializer=keras.initializers.RandomUniform(
+            -bound, bound, seed=next(seeds)
+        ),
         dtype=dtype,
-        name="output",
+        name=MEMBERS_LAYER,
     )(hidden)
+    outputs = EnsembleAverage(
+        probabilities=spec.averages_probabilities, dtype=dtype, name="output"
+    )(member_outputs)
     return keras.Model(inputs, outputs, name="graph_feature_network")
 
 
 def network_seed_count(spec):
     """How many seeds ``build_network`` draws for ``spec``."""
-    return spec.n_blocks + len(spec.hidden_layer_sizes) + 1
+    ensemble = 1 if spec.ensemble_size > 1 else 0
+    return spec.n_blocks + ensemble + len(spec.hidden_layer_sizes) + 1
 
 
 class Network:
@@ -199,11 +298,28 @@ class Network:
             except ValueError:
                 return blocks
 
-    def with_graph_features(self):
+    def with_graph_features(self, members=False):
         """The same layers as a model with two outputs: the head's outputs and
-        the graph features (the last block's output with its residual)."""
+        the graph features (the last block's output with its residual).
+
+        With ``members=True`` the head's outputs are those of every ensemble
+        member, (batch, members, outputs), what training fits; otherwise their
+        average, what the network predicts. A network of one member has no
+        members' outputs: the head's outputs are its own either way.
+        """
         features = self.model.get_layer(FEATURES_LAYER).output
-        return keras.Model(self.model.inputs, [self.model.outputs[0], features])
+        outputs = self.model.outputs[0]
+        if members and self.ensemble_size > 1:
+            outputs = self.model.get_layer(MEMBERS_LAYER).output
+        return keras.Model(self.model.inputs, [outputs, features])
+
+    @property
+    def ensemble_size(self):
+        """How many members the head has (1: a single head)."""
+        try:
+            return self.model.get_layer(MEMBERS_LAYER).output.shape[1]
+        except ValueError:
+            return 1
 
     def adjacency(self, X):
         """Every block's adjacency on the rows of ``X`` (raw features), in

@@ -21,6 +21,8 @@ class Objective:
     name = None
     #: whether training hides inputs and learns to reconstruct them
     masks_inputs = False
+    #: whether the outputs are logits (an ensemble then averages probabilities)
+    outputs_are_logits = False
 
     def target_shape(self, spec):
         """Shape of the encoded targets, ``None`` for the rows."""
@@ -33,6 +35,22 @@ class Objective:
         """The loss of every row, a TensorFlow vector (``mask``: the hidden
         inputs of ``masks_inputs`` objectives, else unused)."""
         raise NotImplementedError
+
+    def members_loss(self, outputs, targets, mask):
+        """``per_sample_loss`` of every ensemble member, averaged over them:
+        ``outputs`` is (rows, members, outputs), a TensorFlow tensor; each
+        member is trained on its own loss, not on the loss of the average."""
+        import tensorflow as tf
+
+        members = outputs.shape[1]
+
+        def per_member(rows):  # (rows, ...) -> (rows * members, ...)
+            return tf.repeat(rows, members, axis=0)
+
+        flat = tf.reshape(outputs, [-1, outputs.shape[2]])
+        mask = per_member(mask) if self.masks_inputs else mask
+        per_sample = self.per_sample_loss(flat, per_member(targets), mask)
+        return tf.reduce_mean(tf.reshape(per_sample, [-1, members]), axis=1)
 
     def loss(self, outputs, targets, mask, sample_weight):
         """The weighted mean loss of numpy ``outputs``, in float64."""
@@ -61,6 +79,7 @@ class SoftmaxCrossEntropy(Objective):
     """Class labels (integer codes); scored by accuracy, as ``score`` is."""
 
     name = "softmax_cross_entropy"
+    outputs_are_logits = True
 
     def target_shape(self, spec):
         return (None,)

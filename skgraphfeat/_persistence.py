@@ -47,13 +47,18 @@ STRATEGY_NOT_KEPT = (
 # The version of the file format: of the manifest's layout and of the fields
 # of ``_fitted.FITTED_FIELDS``, ``NetworkSpec`` and ``OptimizerState`` (a test
 # pins them; changing one means a new version, and reading the old one).
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # Parameters added since format version 1, with the value that gives what
-# the earlier version did: a version-1 file (or an older pickle) lacks them.
-# Version 2 added ``numeric_embedding`` and ``frequency_scale`` (also fields of
-# ``NetworkSpec``).
-ADDED_PARAMETERS = {"numeric_embedding": "shared", "frequency_scale": 1.0}
-READABLE_VERSIONS = (1, 2)
+# the earlier version did: an earlier file (or an older pickle) lacks them.
+# Version 2 added ``numeric_embedding`` and ``frequency_scale``, version 3
+# ``ensemble_size`` (also fields of ``NetworkSpec``, with
+# ``averages_probabilities``).
+ADDED_PARAMETERS = {
+    "numeric_embedding": "shared",
+    "frequency_scale": 1.0,
+    "ensemble_size": 1,
+}
+READABLE_VERSIONS = (1, 2, 3)
 MANIFEST = "skgraphfeat.json"
 KERAS_ENTRIES = ("config.json", "metadata.json", "model.weights.h5")
 
@@ -301,7 +306,7 @@ def _estimator_from_manifest(path, cls, manifest, arrays):
     params, fitted = manifest.get("params"), manifest.get("fitted")
     if not isinstance(params, dict) or not isinstance(fitted, dict):
         _refuse(path, "its manifest lacks the parameters or fitted attributes.")
-    if manifest.get("format_version") == 1:
+    if manifest.get("format_version") != FORMAT_VERSION:
         params = {**ADDED_PARAMETERS, **params}
     valid = cls().get_params(deep=False)
     unknown = sorted(set(params) - set(valid))

@@ -31,6 +31,10 @@ class NetworkSpec:
     # how the graph blocks embed numbers (version 1 files: "shared")
     numeric_embedding: str = "shared"
     frequency_scale: float = 1.0
+    # how many members the head has (version 1 and 2 files: one), and whether
+    # their outputs are logits whose class probabilities are averaged
+    ensemble_size: int = 1
+    averages_probabilities: bool = False
 
     @property
     def is_categorical(self):

@@ -75,9 +75,10 @@ class CompiledNetwork:
         self.spec = spec
         self.objective = objective
         self.strategy = strategy
-        self._network = Network(
-            build_network(spec, seeds=range(network_seed_count(spec)))
-        ).with_graph_features()
+        network = Network(build_network(spec, seeds=range(network_seed_count(spec))))
+        # training fits every ensemble member; prediction uses their average
+        self._network = network.with_graph_features(members=True)
+        self._predicting = network.with_graph_features()
         self._seed_states = [
             v.path.endswith("seed_generator_state")
             for v in self._network.non_trainable_variables
@@ -280,7 +281,10 @@ class CompiledNetwork:
         (outputs, _), new_non_trainable = self._network.stateless_call(
             self.unpack_tensor(params), non_trainable, inputs, training=True
         )
-        per_sample = self.objective.per_sample_loss(outputs, targets, mask)
+        if self.spec.ensemble_size > 1:
+            per_sample = self.objective.members_loss(outputs, targets, mask)
+        else:
+            per_sample = self.objective.per_sample_loss(outputs, targets, mask)
         return tf.reduce_sum(weights * per_sample), new_non_trainable
 
     def _batch_gradients(
@@ -365,7 +369,7 @@ class CompiledNetwork:
         return grads, weighted_sum, batch_weight, new_non_trainable
 
     def _forward(self, trainable, non_trainable, X):
-        (outputs, features), _ = self._network.stateless_call(
+        (outputs, features), _ = self._predicting.stateless_call(
             trainable, non_trainable, X, training=False
         )
         return outputs, features

@@ -28,7 +28,7 @@ def test_the_file_format_changes_only_with_its_version():
         "OptimizerState": [f.name for f in dataclasses.fields(OptimizerState)],
     }
     assert (FORMAT_VERSION, layout) == (
-        2,
+        3,
         {
             "fitted": [
                 "_column_kinds", "_graph_summary", "_objective", "_optimizer_state",
@@ -43,7 +43,7 @@ def test_the_file_format_changes_only_with_its_version():
                 "num_groups", "dropout_rate", "edge_bias", "n_blocks",
                 "hidden_layer_sizes", "activation", "dtype",
                 "categorical_cardinalities", "missing_values", "numeric_embedding",
-                "frequency_scale",
+                "frequency_scale", "ensemble_size", "averages_probabilities",
             ],
             "OptimizerState": [
                 "first_moments", "second_moments", "step", "learning_rate",

@@ -186,7 +186,9 @@ def test_search_over_nested_params_same_with_two_workers(binary, kind):
 
 def test_cross_validation_helpers(binary):
     X, y = binary
-    clf = GraphFeatureClassifier(**SMALL)
+    # 60 epochs of one step each: the default ensemble of heads needs more
+    # than a few tens of steps to fit (see ensemble_size)
+    clf = GraphFeatureClassifier(**{**SMALL, "max_iter": 60})
     folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)
     scores = cross_val_score(clf, X, y, cv=folds)
     assert scores.shape == (3,) and (scores > 0.6).all()
@@ -316,7 +318,7 @@ def test_load_refuses_files_that_are_not_ours_or_altered(binary, tmp_path):
 
     def newer_version(entries):
         entries["skgraphfeat.json"] = entries["skgraphfeat.json"].replace(
-            b'"format_version": 2', b'"format_version": 99'
+            b'"format_version": 3', b'"format_version": 99'
         )
 
     _rewrite(good, tmp_path / "future.keras", newer_version)
@@ -457,7 +459,8 @@ def test_regressor_meta_estimators():
     assert multi.predict(X).shape == (150, 2)
     positive = np.exp(X @ [0.5, -0.3, 0.2, 0.1])
     wrapped = TransformedTargetRegressor(
-        GraphFeatureRegressor(**{**SMALL, "learning_rate_init": 1e-2}),
+        # one step per epoch: the ensemble of heads needs tens of them
+        GraphFeatureRegressor(**{**SMALL, "learning_rate_init": 1e-2, "max_iter": 60}),
         func=np.log,
         inverse_func=np.exp,
     ).fit(X, positive)
@@ -525,6 +528,8 @@ def test_files_saved_by_an_earlier_version_still_load_and_predict(name, kind):
     assert estimator.get_params()["numeric_embedding"] == "shared"
     assert estimator.get_params()["frequency_scale"] == 1.0
     assert estimator._spec.numeric_embedding == "shared"
+    assert estimator.get_params()["ensemble_size"] == 1
+    assert estimator._spec.ensemble_size == 1
     if name == "classifier":
         output = estimator.predict_proba(frame)
         estimator.partial_fit(frame, label)  # and it trains on
