@@ -349,7 +349,7 @@ class BaseGraphFeature(CopiesMixin, FeatureGraphMixin, BaseEstimator):
 
     def _network_spec(
         self, n_features, dtype, n_outputs, categorical_cardinalities, missing_values,
-        averages_probabilities=False,
+        averages_probabilities,
     ):  # fmt: skip
         return NetworkSpec(
             n_features=n_features,

@@ -1,5 +1,7 @@
 """The parameters and attributes the three estimators share, documented once."""
 
+import inspect
+
 _SHARED_PARAMETERS = """
     embed_dim : int, default=16
         Width of each feature's embedding in the graph layer. Must be divisible
@@ -180,8 +182,6 @@ _TRANSFORMER_NOTE = """ The transformer's head serves its training objective
 
 
 def shared_docs(cls):
-    import inspect
-
     default = inspect.signature(cls.__init__).parameters["ensemble_size"].default
     note = _TRANSFORMER_NOTE if cls.__name__ == "GraphFeatureTransformer" else ""
     parameters = _SHARED_PARAMETERS.replace(
