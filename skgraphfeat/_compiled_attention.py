@@ -9,6 +9,13 @@ are separate compiled functions joined by ``tf.custom_gradient``, so that the
 half a model does not need (the input's gradient, for a first layer) is pruned
 from the graph.
 
+Both entry points run their kernels on the two halves of the batch
+(``_on_batch_halves``): the halves are independent ops, which TensorFlow's
+inter-op threads run at once where there are two cores or more (a compiled
+loop runs on one thread), and each half's temporaries are half as large. The
+split is the same on every machine, so the results do not depend on the
+number of cores.
+
 The pieces (scores, LeakyReLU, softmax gradient, keep mask) are those of
 ``_attention``, which the op-by-op path of the layer uses too; this module
 only arranges them for XLA. The dropout's random draws are made outside, by
@@ -26,6 +33,7 @@ decide the edges (slice >= ``threshold``: kept), or None without dropout;
 import tensorflow as tf
 
 from ._attention import (
+    NEGATIVE_SLOPE,
     edge_terms,
     general_scores,
     keep_from_draws,
@@ -40,6 +48,27 @@ from ._attention import (
 def attention_sums(x, coefficients, draws, threshold, edge_bias=None):
     """Sums of the kept, unscaled adjacency times ``[x_j, 1]``, (B, H, F, 2),
     differentiable with respect to ``x``, ``coefficients`` and ``edge_bias``."""
+    return _on_batch_halves(
+        _attention_sums, (x, draws), coefficients, threshold, edge_bias
+    )
+
+
+def _on_batch_halves(kernel, batched, *shared):
+    """``kernel(*batched, *shared)`` computed on the first and the second half
+    of the batch (the rows of every tensor in ``batched``; None stays None)
+    and concatenated along the batch."""
+    size = tf.shape(batched[0])[0]
+    sizes = tf.stack([size // 2, size - size // 2])
+    halves = [
+        (None, None) if tensor is None else tf.split(tensor, sizes, num=2)
+        for tensor in batched
+    ]
+    return tf.concat(
+        [kernel(*(pair[k] for pair in halves), *shared) for k in range(2)], axis=0
+    )
+
+
+def _attention_sums(x, draws, coefficients, threshold, edge_bias):
     extra = () if edge_bias is None else (edge_bias,)
 
     @tf.custom_gradient
@@ -138,20 +167,27 @@ def general_attention_sums(per_head, attention_kernel, draws, threshold, edge_bi
     to ``per_head``, the scoring vectors ``attention_kernel`` (H, 3d) and
     ``edge_bias`` (H, F, F; None: no bias). Compiled, the differences
     ``|h_i - h_j|`` (B, H, F, F, d) are fused into the loops that reduce them
-    and never stored; the backward pass recomputes the scores."""
+    and never stored."""
+    return _on_batch_halves(
+        _general_attention_sums, (per_head, draws), attention_kernel, threshold,
+        edge_bias,
+    )  # fmt: skip
+
+
+def _general_attention_sums(per_head, draws, attention_kernel, threshold, edge_bias):
     extra = () if edge_bias is None else (edge_bias,)
 
     @tf.custom_gradient
     def forward(per_head, attention_kernel, *edge_bias):
         bias = edge_bias[0] if edge_bias else None
-        sums, adjacency = _general_forward(
+        sums, adjacency, positive = _general_forward(
             per_head, attention_kernel, draws, threshold, bias
         )
 
         def backward(upstream):
             d_per_head, d_kernel, d_bias = _general_gradients(
-                upstream, sums, adjacency, per_head, attention_kernel, draws,
-                threshold, bias,
+                upstream, sums, adjacency, positive, per_head, attention_kernel,
+                draws, threshold, bias,
             )  # fmt: skip
             return (d_per_head, d_kernel) + ((d_bias,) if edge_bias else ())
 
@@ -166,40 +202,46 @@ def _general_forward(per_head, attention_kernel, draws, threshold, edge_bias):
     adjacency = softmax(logits_of(scores, edge_bias))
     keep = _keep(draws, threshold, per_head.shape[2], per_head.dtype)
     kept = adjacency if keep is None else adjacency * keep
-    return tf.matmul(kept, per_head), adjacency
+    # the LeakyReLU's side of every score, kept for the backward pass so that
+    # it need not recompute the scores from the (B, H, F, F, d) differences
+    return tf.matmul(kept, per_head), adjacency, scores > 0
 
 
 @tf.function(jit_compile=True)
 def _general_gradients(
-    upstream, sums, adjacency, per_head, attention_kernel, draws, threshold, edge_bias
-):
+    upstream, sums, adjacency, positive, per_head, attention_kernel, draws,
+    threshold, edge_bias,
+):  # fmt: skip
     keep = _keep(draws, threshold, per_head.shape[2], per_head.dtype)
     kept = adjacency if keep is None else adjacency * keep
     d_kept = tf.matmul(upstream, per_head, transpose_b=True)
     row_terms = tf.reduce_sum(upstream * sums, axis=-1, keepdims=True)
     d_logits = logit_gradient(adjacency, d_kept, row_terms, keep)
     d_bias = None if edge_bias is None else tf.reduce_sum(d_logits, axis=0)
-    scores = general_scores(per_head, attention_kernel, fused=True)
-    d_scores = score_gradient(d_logits, scores)
+    d_scores = tf.where(positive, d_logits, NEGATIVE_SLOPE * d_logits)
     d = per_head.shape[-1]
     a_target, a_source = attention_kernel[:, :d], attention_kernel[:, d : 2 * d]
     a_difference = attention_kernel[:, 2 * d :]
     by_target = tf.reduce_sum(d_scores, axis=-1)  # (B, H, F)
     by_source = tf.reduce_sum(d_scores, axis=-2)
-    differences = per_head[:, :, :, None, :] - per_head[:, :, None, :, :]
-    weighted = d_scores[..., None] * tf.sign(differences)
+    # The differences' term in one pass over the (B, H, F, F, d) signs:
+    # sign(h_i - h_j) = -sign(h_j - h_i), so feature i's share as a target
+    # and as a source adds up to sum_j (s_ij + s_ji) sign(h_i - h_j); and
+    # sum_ij s_ij |h_i - h_j| = sum_i h_i . that same sum, for the kernel.
+    symmetric = d_scores + tf.transpose(d_scores, (0, 1, 3, 2))
+    signs = tf.sign(per_head[:, :, :, None, :] - per_head[:, :, None, :, :])
+    through_differences = tf.reduce_sum(symmetric[..., None] * signs, axis=3)
     d_per_head = (
         tf.matmul(kept, upstream, transpose_a=True)
         + by_target[..., None] * a_target[None, :, None]
         + by_source[..., None] * a_source[None, :, None]
-        + (tf.reduce_sum(weighted, axis=3) - tf.reduce_sum(weighted, axis=2))
-        * a_difference[None, :, None]
+        + through_differences * a_difference[None, :, None]
     )
     d_kernel = tf.concat(
         [
             tf.einsum("bhi,bhid->hd", by_target, per_head),
             tf.einsum("bhj,bhjd->hd", by_source, per_head),
-            tf.reduce_sum(d_scores[..., None] * tf.abs(differences), axis=(0, 2, 3)),
+            tf.einsum("bhid,bhid->hd", through_differences, per_head),
         ],
         axis=-1,
     )

@@ -275,22 +275,24 @@ def _train_step_results(layer, x, stacked_on=None, graph=False):
 
 
 @pytest.mark.parametrize(
-    "dropout_rate, edge_bias, stacked, graph",
+    "dropout_rate, edge_bias, stacked, graph, rows",
     [
-        (0.0, False, False, False),
-        (0.2, False, True, False),
-        (0.01, True, False, False),
-        (0.2, True, True, True),
+        (0.0, False, False, False, 9),
+        (0.2, False, True, False, 9),
+        (0.01, True, False, False, 9),
+        (0.2, True, True, True, 9),
+        (0.2, True, False, True, 1),  # the kernels' first half-batch is empty
     ],
 )
 @pytest.mark.parametrize("general", [None, "float32", "float64"])
 def test_compiled_attention_matches_the_op_by_op_path(
-    monkeypatch, dropout_rate, edge_bias, stacked, graph, general
+    monkeypatch, dropout_rate, edge_bias, stacked, graph, rows, general
 ):
     # Training steps of layers with many edges per sample run XLA-compiled
-    # kernels with their own backward pass (TensorFlow backend); twin layers
-    # with the same weights and seed draw the same dropout mask, so the
-    # compiled and the op-by-op path must agree on outputs and gradients.
+    # kernels with their own backward pass (TensorFlow backend), on the two
+    # halves of the batch; twin layers with the same weights and seed draw the
+    # same dropout mask, so the compiled and the op-by-op path must agree on
+    # outputs and gradients.
     from skgraphfeat import layers
 
     if keras.backend.backend() != "tensorflow":
@@ -298,7 +300,7 @@ def test_compiled_attention_matches_the_op_by_op_path(
     rng = np.random.default_rng(13)
     # the numeric path is compiled in float32 only, the general one in both
     dtype = general or "float32"
-    x = tf.constant(rng.normal(size=(9, 6)), dtype)
+    x = tf.constant(rng.normal(size=(rows, 6)), dtype)
     results = []
     for threshold in (0, np.inf):  # every layer compiled, then none
         monkeypatch.setattr(layers, "_COMPILED_MIN_EDGES", threshold)
