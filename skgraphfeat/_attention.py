@@ -136,9 +136,10 @@ def logits_of(scores, edge_bias=None):
     return logits if edge_bias is None else logits + edge_bias
 
 
-def score_gradient(d_logits, scores):
-    """Through the LeakyReLU: the gradient with respect to the scores."""
-    return ops.where(scores > 0, d_logits, NEGATIVE_SLOPE * d_logits)
+def score_gradient(d_logits, positive):
+    """Through the LeakyReLU: the gradient with respect to the scores, given
+    ``positive``, where the scores are above 0."""
+    return ops.where(positive, d_logits, NEGATIVE_SLOPE * d_logits)
 
 
 def _split_scoring(attention_kernel):
@@ -208,7 +209,7 @@ def chunked_general_sums(per_head, attention_kernel, edge_bias, keep, chunk):
                     None if keep is None else keep[:, :, s : s + chunk],
                 )
                 d_bias.append(ops.sum(d_logits, axis=0))
-                d_scores = score_gradient(d_logits, scores)
+                d_scores = score_gradient(d_logits, scores > 0)
                 by_target = ops.sum(d_scores, axis=-1)  # (B, H, c)
                 by_source = ops.sum(d_scores, axis=-2)  # (B, H, F)
                 differences = ops.expand_dims(targets, 3) - ops.expand_dims(

@@ -1,4 +1,5 @@
-"""The factorised attention of the numeric path as XLA-compiled kernels.
+"""The graph layer's attention as XLA-compiled kernels: the factorised numeric
+path and the general path (embeddings that are not ``x_f * w + b``).
 
 TensorFlow backend only (``layers.py`` imports this module on first use there).
 Executed op by op, the attention makes a dozen passes over the
@@ -33,7 +34,6 @@ decide the edges (slice >= ``threshold``: kept), or None without dropout;
 import tensorflow as tf
 
 from ._attention import (
-    NEGATIVE_SLOPE,
     edge_terms,
     general_scores,
     keep_from_draws,
@@ -106,7 +106,7 @@ def _score_gradients(upstream, sums, adjacency, x, coefficients, draws, threshol
     keep = _keep(draws, threshold, x.shape[1], x.dtype)
     d_logits = logit_gradient(adjacency, d_kept, row_terms, keep)
     return d_logits, score_gradient(
-        d_logits, numeric_scores(x, coefficients, fused=True)
+        d_logits, numeric_scores(x, coefficients, fused=True) > 0
     )
 
 
@@ -218,7 +218,7 @@ def _general_gradients(
     row_terms = tf.reduce_sum(upstream * sums, axis=-1, keepdims=True)
     d_logits = logit_gradient(adjacency, d_kept, row_terms, keep)
     d_bias = None if edge_bias is None else tf.reduce_sum(d_logits, axis=0)
-    d_scores = tf.where(positive, d_logits, NEGATIVE_SLOPE * d_logits)
+    d_scores = score_gradient(d_logits, positive)
     d = per_head.shape[-1]
     a_target, a_source = attention_kernel[:, :d], attention_kernel[:, d : 2 * d]
     a_difference = attention_kernel[:, 2 * d :]
