@@ -5,8 +5,9 @@ split) of GraphFeatureClassifier / GraphFeatureRegressor with default
 parameters, HistGradientBoosting, MLP (StandardScaler first),
 LogisticRegression / Ridge (StandardScaler first) and the Explainable Boosting
 Machine (``interpret-core``, its defaults: shape functions per feature plus
-automatically chosen pairwise terms; in the ``bench`` extra; it takes the
-longest, about half an hour of the full run here), on the same folds. Score
+automatically chosen pairwise terms; in the ``bench`` extra; run on pairwise
+and Adult only, see ``NOT_RUN``: about ten minutes of the full run here), on
+the same folds. Score
 (accuracy or R^2) and fit time per model are printed, written to
 ``benchmarks/results/accuracy.csv`` and as a markdown table to
 ``benchmarks/results/accuracy.md`` (the README and docs/benchmarks.md show it).
