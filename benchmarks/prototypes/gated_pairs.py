@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from faithfulness import _loss, _permuted, load, permutation_interactions  # noqa: E402
-from scipy.stats import spearmanr  # noqa: E402
+from faithfulness import load, permutation_interactions  # noqa: E402
+from h_readings import column_correlation, importance_product, rho  # noqa: E402
 from synthetic import make_pairwise_interactions  # noqa: E402
 
 ops = keras.ops
@@ -326,21 +326,11 @@ def figures(model, X, y, task):
     every = np.sort(model.graph[np.triu_indices(F, 1)])[::-1]
     contrast = every[: max(1, round(0.05 * len(every)))].mean() / np.median(every)
     # how far H follows the product of the two features' permutation importances
-    # (what a saturating loss gives even for a model without interactions)
+    # (what a saturating loss gives even for a model without interactions), and
+    # the columns' correlation
     X = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
-    orders = [np.random.default_rng(0).permutation(len(X)) for _ in range(F)]
-    base = _loss(model, X, y, task)
-    imp = np.array([_loss(model, _permuted(X, [i], orders), y, task) - base
-                    for i in range(F)])  # fmt: skip
-    product = np.array([imp[i] * imp[j] for i, j in pairs])
-    # and how far it follows the columns' correlation (numeric columns; text
-    # columns by their codes)
-    corr = np.abs(np.nan_to_num(np.corrcoef(model.enc.transform(X), rowvar=False)))
-    correlation = np.array([corr[i, j] for i, j in pairs])
-
-    def rho(a, b):
-        return round(float(spearmanr(a, b).statistic), 3)
-
+    product = importance_product(model, X, y, task, pairs)
+    correlation = column_correlation(X, pairs)
     return dict(
         spearman=rho(w, Hm),
         precision=prec,

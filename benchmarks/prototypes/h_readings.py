@@ -34,6 +34,28 @@ def rho(a, b):
     return round(float(spearmanr(a, b).statistic), 3)
 
 
+def importance_product(model, X, y, task, pairs):
+    """For each pair, the product of its two features' permutation importances."""
+    base = _loss(model, X, y, task)
+    orders = [np.random.default_rng(0).permutation(len(X))] * X.shape[1]
+    importance = [
+        _loss(model, _permuted(X, [i], orders), y, task) - base
+        for i in range(X.shape[1])
+    ]
+    return np.array([importance[i] * importance[j] for i, j in pairs])
+
+
+def column_correlation(X, pairs):
+    """For each pair, its columns' absolute correlation (text by category codes)."""
+    codes = X.apply(
+        lambda c: (
+            c if pd.api.types.is_numeric_dtype(c) else c.astype("category").cat.codes
+        )
+    )
+    corr = np.abs(np.nan_to_num(np.corrcoef(np.nan_to_num(codes.to_numpy(float)).T)))
+    return np.array([corr[i, j] for i, j in pairs])
+
+
 def readings(name):
     from skgraphfeat import GraphFeatureClassifier, GraphFeatureRegressor
     from skgraphfeat.inspection import feature_names
@@ -58,23 +80,8 @@ def readings(name):
     H_again = permutation_interactions(model, X_test, y_test, task, pairs, seed=1)
     weights = np.array([weight_of[frozenset((names[i], names[j]))] for i, j in pairs])
 
-    orders = [np.random.default_rng(0).permutation(len(X_test))] * n_features
-    base = _loss(model, X_test, y_test, task)
-    importance = np.array(
-        [
-            _loss(model, _permuted(X_test, [i], orders), y_test, task) - base
-            for i in range(n_features)
-        ]
-    )
-    product = np.array([importance[i] * importance[j] for i, j in pairs])
-
-    codes = X_test.apply(
-        lambda c: (
-            c if pd.api.types.is_numeric_dtype(c) else c.astype("category").cat.codes
-        )
-    )
-    corr = np.abs(np.nan_to_num(np.corrcoef(np.nan_to_num(codes.to_numpy(float)).T)))
-    correlation = np.array([corr[i, j] for i, j in pairs])
+    product = importance_product(model, X_test, y_test, task, pairs)
+    correlation = column_correlation(X_test, pairs)
     return dict(
         name=name,
         graph_H=rho(weights, H),
