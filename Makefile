@@ -36,8 +36,13 @@ demo: $(STAMP)
 
 # Two pytest workers (pytest-xdist): the tests run TensorFlow on one thread each
 # (tests/conftest.py), so on two cores the suite takes about 30% less time
-# (7m47s against 11m02s in one process, 2026-11-29).
-test: test-all docs test-oldest
+# (7m47s against 11m02s in one process, 2026-11-29). The floors' environment
+# (OLDEST_INSTALL) installs while the suite runs: about 2 minutes here, much of
+# it waiting on downloads and disk. Not at the same time as the first install:
+# both build the package's editable install in this folder.
+test: $(STAMP)
+	$(MAKE) -j2 test-all $(OLDEST_INSTALL)
+	$(MAKE) docs test-oldest
 
 test-all: $(STAMP)
 	$(BIN)/ruff check skgraphfeat tests benchmarks docs
@@ -56,10 +61,12 @@ $(OLDEST_STAMP): pyproject.toml
 	touch $(OLDEST_STAMP)
 
 ifeq ($(shell $(OLDEST_PYTHON) -c "print(1)" 2>/dev/null),)
+OLDEST_INSTALL :=
 test-oldest:
 	@echo "test-oldest SKIPPED: no $(OLDEST_PYTHON) on this machine, and the floors"
 	@echo "need the oldest supported Python (set OLDEST_PYTHON=... to one)."
 else
+OLDEST_INSTALL := $(OLDEST_STAMP)
 test-oldest: $(OLDEST_STAMP)
 	$(OLDEST_VENV)/bin/python -c 'import keras, numpy, pandas, sklearn, tensorflow; \
 		print("oldest:", *(f"{m.__name__} {m.__version__}" for m in \

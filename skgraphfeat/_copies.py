@@ -8,8 +8,8 @@ travels in a pickle as the bytes of its ``.keras`` file.
 import warnings
 
 from ._persistence import (
-    ADDED_PARAMETERS,
     STRATEGY_NOT_KEPT,
+    added_parameters,
     model_from_bytes,
     model_to_bytes,
     save,
@@ -58,7 +58,7 @@ class CopiesMixin:
         if isinstance(model, _PickledModel):
             state = dict(state, model_=model_from_bytes(model.data))
         # pickled before a parameter existed: it did what its old value does
-        super().__setstate__({**ADDED_PARAMETERS, **state})
+        super().__setstate__({**added_parameters(type(self)), **state})
 
     def save(self, path):
         """Save the fitted estimator to a ``.keras`` file, without pickle.

@@ -76,10 +76,28 @@ class Objective:
 
 
 class SoftmaxCrossEntropy(Objective):
-    """Class labels (integer codes); scored by accuracy, as ``score`` is."""
+    """Class labels (integer codes); scored by accuracy, as ``score`` is.
+
+    With ``label_smoothing`` ``s`` the target of a row is ``1 - s`` on its
+    class and ``s / n_classes`` on every class (Keras' ``label_smoothing``):
+    the loss is ``(1 - s)`` times the cross-entropy plus ``s`` times the mean
+    of ``-log p`` over the classes. Objectives of equal smoothing are equal,
+    so that they share compiled functions.
+    """
 
     name = "softmax_cross_entropy"
     outputs_are_logits = True
+
+    def __init__(self, label_smoothing=0.0):
+        self.label_smoothing = float(label_smoothing)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and (
+            other.label_smoothing == self.label_smoothing
+        )
+
+    def __hash__(self):
+        return hash((self.name, self.label_smoothing))
 
     def target_shape(self, spec):
         return (None,)
@@ -90,7 +108,12 @@ class SoftmaxCrossEntropy(Objective):
     def per_sample_loss(self, outputs, targets, mask):
         import tensorflow as tf
 
-        return tf.nn.sparse_softmax_cross_entropy_with_logits(targets, outputs)
+        loss = tf.nn.sparse_softmax_cross_entropy_with_logits(targets, outputs)
+        if not self.label_smoothing:
+            return loss
+        smoothing = tf.cast(self.label_smoothing, loss.dtype)
+        mean_over_classes = -tf.reduce_mean(tf.nn.log_softmax(outputs), axis=-1)
+        return (1.0 - smoothing) * loss + smoothing * mean_over_classes
 
     def score(self, outputs, targets, sample_weight, loss):
         hits = np.argmax(outputs, axis=1) == targets

@@ -47,20 +47,27 @@ STRATEGY_NOT_KEPT = (
 # The version of the file format: of the manifest's layout and of the fields
 # of ``_fitted.FITTED_FIELDS``, ``NetworkSpec`` and ``OptimizerState`` (a test
 # pins them; changing one means a new version, and reading the old one).
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 # Parameters added since format version 1, with the value that gives what
 # the earlier version did: an earlier file (or an older pickle) lacks them.
 # Version 2 added ``numeric_embedding`` and ``frequency_scale``, version 3
 # ``ensemble_size`` (also fields of ``NetworkSpec``, with
-# ``averages_probabilities``).
+# ``averages_probabilities``), version 4 the classifier's ``label_smoothing``.
 ADDED_PARAMETERS = {
     "numeric_embedding": "shared",
     "frequency_scale": 1.0,
     "ensemble_size": 1,
+    "label_smoothing": 0.0,
 }
-READABLE_VERSIONS = (1, 2, 3)
+READABLE_VERSIONS = (1, 2, 3, 4)
 MANIFEST = "skgraphfeat.json"
 KERAS_ENTRIES = ("config.json", "metadata.json", "model.weights.h5")
+
+
+def added_parameters(cls):
+    """The ``ADDED_PARAMETERS`` that estimator class ``cls`` takes."""
+    names = cls._get_param_names()
+    return {name: value for name, value in ADDED_PARAMETERS.items() if name in names}
 
 
 def _quiet_keras_save(model, path):
@@ -307,7 +314,7 @@ def _estimator_from_manifest(path, cls, manifest, arrays):
     if not isinstance(params, dict) or not isinstance(fitted, dict):
         _refuse(path, "its manifest lacks the parameters or fitted attributes.")
     if manifest.get("format_version") != FORMAT_VERSION:
-        params = {**ADDED_PARAMETERS, **params}
+        params = {**added_parameters(cls), **params}
     valid = cls().get_params(deep=False)
     unknown = sorted(set(params) - set(valid))
     if unknown:

@@ -28,7 +28,7 @@ def test_the_file_format_changes_only_with_its_version():
         "OptimizerState": [f.name for f in dataclasses.fields(OptimizerState)],
     }
     assert (FORMAT_VERSION, layout) == (
-        3,
+        4,
         {
             "fitted": [
                 "_column_kinds", "_graph_summary", "_objective", "_optimizer_state",

@@ -590,3 +590,51 @@ def test_early_stopping_refuses_a_validation_set_it_cannot_score(n_samples, weig
     )
     with pytest.raises(ValueError, match="a score needs at least 2 rows of positive"):
         reg.fit(X, y, sample_weight=sample_weight)
+
+
+# ------------------------------------------------------------ label smoothing
+@pytest.mark.parametrize("smoothing", [0.0, 0.1, 0.35])
+def test_label_smoothing_is_the_loss_keras_defines(smoothing):
+    import tensorflow as tf
+
+    from skgraphfeat._objectives import SoftmaxCrossEntropy
+
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(7, 4)) * 3
+    labels = rng.integers(0, 4, size=7)
+    keras_loss = keras.losses.CategoricalCrossentropy(
+        from_logits=True, label_smoothing=smoothing, reduction=None, dtype="float64"
+    )
+    expected = keras_loss(np.eye(4)[labels], logits)
+    got = SoftmaxCrossEntropy(smoothing).per_sample_loss(
+        tf.constant(logits), tf.constant(labels, dtype=tf.int32), None
+    )
+    # (Keras rounds the smoothing itself to float32)
+    np.testing.assert_allclose(got.numpy(), np.asarray(expected), rtol=1e-7)
+    # objectives of one smoothing are one objective (compiled functions shared)
+    assert SoftmaxCrossEntropy(smoothing) == SoftmaxCrossEntropy(smoothing)
+    assert hash(SoftmaxCrossEntropy(smoothing)) == hash(SoftmaxCrossEntropy(smoothing))
+    assert SoftmaxCrossEntropy(smoothing) != SoftmaxCrossEntropy(0.2)
+
+
+def test_label_smoothing_caps_the_confidence_on_separable_classes():
+    X = np.repeat([[-2.0, -2.0], [2.0, 2.0]], 30, axis=0)
+    y = np.repeat([0, 1], 30)
+    params = dict(learning_rate_init=1e-2, max_iter=150, **SMALL)
+    plain = GraphFeatureClassifier(label_smoothing=0.0, **params).fit(X, y)
+    smoothed = GraphFeatureClassifier(label_smoothing=0.2, **params).fit(X, y)
+    assert GraphFeatureClassifier().label_smoothing == 0.1  # the default
+    # fitted to 1 - 0.2 + 0.2 / 2 = 0.9 on the true class, not to 1
+    confidence = smoothed.predict_proba(X).max(axis=1)
+    np.testing.assert_allclose(confidence, 0.9, atol=0.02)
+    assert plain.predict_proba(X).max(axis=1).min() > 0.97
+    assert (smoothed.predict(X) == y).all()
+
+
+@pytest.mark.parametrize("smoothing", [1.0, -0.1, "0.1"])
+def test_label_smoothing_outside_0_1_is_refused_by_name(binary, smoothing):
+    X, y = binary
+    clf = GraphFeatureClassifier(label_smoothing=smoothing, **SMALL)
+    with pytest.raises(ValueError, match="'label_smoothing' parameter"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")

@@ -318,7 +318,7 @@ def test_load_refuses_files_that_are_not_ours_or_altered(binary, tmp_path):
 
     def newer_version(entries):
         entries["skgraphfeat.json"] = entries["skgraphfeat.json"].replace(
-            b'"format_version": 3', b'"format_version": 99'
+            b'"format_version": 4', b'"format_version": 99'
         )
 
     _rewrite(good, tmp_path / "future.keras", newer_version)
@@ -530,6 +530,10 @@ def test_files_saved_by_an_earlier_version_still_load_and_predict(name, kind):
     assert estimator._spec.numeric_embedding == "shared"
     assert estimator.get_params()["ensemble_size"] == 1
     assert estimator._spec.ensemble_size == 1
+    # the classifier's alone, and only the classifier takes it
+    smoothing = 0.0 if name == "classifier" else None
+    assert estimator.get_params().get("label_smoothing") == smoothing
+    assert not hasattr(estimator, "label_smoothing") or name == "classifier"
     if name == "classifier":
         output = estimator.predict_proba(frame)
         estimator.partial_fit(frame, label)  # and it trains on
