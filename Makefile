@@ -37,8 +37,9 @@ demo: $(STAMP)
 # Two pytest workers (pytest-xdist): the tests run TensorFlow on one thread each
 # (tests/conftest.py), so on two cores the suite takes about 30% less time
 # (7m47s against 11m02s in one process, 2026-11-29). The floors' environment
-# (OLDEST_INSTALL) installs while the suite runs: about 2 minutes here, much of
-# it waiting on downloads and disk. Not at the same time as the first install:
+# (OLDEST_INSTALL) installs while the suite runs: 126 s of wall time in one
+# measured run here, 92 s of it CPU time (2026-12-03), so it shares the cores
+# with the suite for most of its time. Not at the same time as the first install:
 # both build the package's editable install in this folder.
 test: $(STAMP)
 	$(MAKE) -j2 test-all $(OLDEST_INSTALL)
@@ -90,6 +91,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/faithfulness.py
 	$(BIN)/python benchmarks/tabular_native.py --max-iter 10
 	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/label_smoothing.py
 	$(BIN)/python benchmarks/adult_search.py
 
 lint: $(STAMP)
