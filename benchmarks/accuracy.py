@@ -23,6 +23,14 @@ and the linear model get them one-hot encoded and the missing values imputed.
 ``--params '{"numeric_embedding": "periodic"}'`` changes our estimators'
 parameters and ``--models skgraphfeat`` runs a subset of the models: for
 comparing candidate defaults (the files in ``--out`` then describe that run).
+
+``--datasets`` also takes the real tables of ``datasets.R_TABLES`` (Benefits,
+flchain, Computers, diamonds, HI; ``pydataset``, in the ``bench`` extra), which
+the default run leaves out: tables the defaults were not chosen on. Their text
+columns are handled as Adult's are. For example
+
+    .venv/bin/python benchmarks/accuracy.py --datasets Benefits,HI --folds 3 \
+        --models skgraphfeat,HistGradientBoosting --out /tmp/r_tables
 """
 
 import argparse
@@ -40,7 +48,14 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from datasets import ADULT_CATEGORICAL, load_adult, one_hot_preprocessor  # noqa: E402
+from datasets import (  # noqa: E402
+    ADULT_CATEGORICAL,
+    R_TABLES,
+    load_adult,
+    load_r_table,
+    one_hot_preprocessor,
+    text_columns,
+)
 from synthetic import make_pairwise_interactions  # noqa: E402
 
 DATASETS = ("breast_cancer", "wine", "digits", "diabetes", "pairwise", "adult")
@@ -65,6 +80,9 @@ def load(name):
     if name == "adult":
         X, y, X_test, y_test = load_adult()
         return X, y, "classification", X_test, y_test
+    if name in R_TABLES:
+        X, y, task = load_r_table(name)
+        return X, y, task, None, None
     if name == "pairwise":
         X, y, _ = make_pairwise_interactions(10_000, 20, 3, random_state=0)
         # 5% of the labels flipped: no model can pass 0.95
@@ -76,8 +94,11 @@ def load(name):
     return X, y, task, None, None
 
 
-def models(task, frame, params=None):
-    """The competitors, as unfitted estimators, by name."""
+def models(task, categorical=None, params=None):
+    """The competitors, as unfitted estimators, by name.
+
+    ``categorical``: the text columns of a DataFrame (None for an array).
+    """
     from interpret.glassbox import ExplainableBoostingClassifier as EBC
     from interpret.glassbox import ExplainableBoostingRegressor as EBR
     from sklearn.ensemble import HistGradientBoostingClassifier as HGBC
@@ -90,10 +111,10 @@ def models(task, frame, params=None):
     from skgraphfeat import GraphFeatureClassifier, GraphFeatureRegressor
 
     classification = task == "classification"
-    if frame:  # Adult: text columns and holes
-        scaled = one_hot_preprocessor(ADULT_CATEGORICAL)
+    if categorical is not None:  # a DataFrame: text columns and holes
+        scaled = one_hot_preprocessor(categorical)
         as_categories = FunctionTransformer(
-            lambda X: X.astype({c: "category" for c in ADULT_CATEGORICAL})
+            lambda X: X.astype({c: "category" for c in categorical})
         )
         hgb = make_pipeline(as_categories, (HGBC if classification else HGBR)(
             categorical_features="from_dtype", random_state=0))  # fmt: skip
@@ -145,7 +166,13 @@ def evaluate(name, folds, params=None, only=None):
         ]
         protocol = f"{folds}-fold CV"
     results = []
-    for model_name, model in models(task, X_test is not None, params).items():
+    if name == "adult":
+        categorical = ADULT_CATEGORICAL
+    elif hasattr(X, "columns"):
+        categorical = text_columns(X)
+    else:
+        categorical = None
+    for model_name, model in models(task, categorical, params).items():
         if only and model_name not in only:
             continue
         if (model_name, name) in NOT_RUN:
@@ -208,9 +235,10 @@ def main():
     params = json.loads(args.params)
     only = [m for m in args.models.split(",") if m]
     names = [n for n in args.datasets.split(",") if n]
-    unknown = sorted(set(names) - set(DATASETS))
+    known = DATASETS + tuple(R_TABLES)
+    unknown = sorted(set(names) - set(known))
     if unknown:
-        parser.error(f"unknown data sets {unknown}; choose from {DATASETS}")
+        parser.error(f"unknown data sets {unknown}; choose from {known}")
     when = datetime.date.today().isoformat()
     machine = f"{platform.machine()}, {__import__('os').cpu_count()} CPUs"
     setting = f"parameters {params}" if params else "default parameters"

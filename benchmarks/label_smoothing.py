@@ -20,6 +20,7 @@ import os
 import platform
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +61,9 @@ def evaluate(name, values, folds):
         for X_fit, y_fit, X_eval, y_eval in parts:
             model = GraphFeatureClassifier(random_state=0, label_smoothing=value)
             start = time.perf_counter()
-            model.fit(X_fit, y_fit)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # convergence notices
+                model.fit(X_fit, y_fit)
             elapsed = time.perf_counter() - start
             proba = model.predict_proba(X_eval)
             scores.append(
