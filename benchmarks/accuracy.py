@@ -151,20 +151,23 @@ def _rows(X, index):
     return X.iloc[index] if hasattr(X, "iloc") else X[index]
 
 
+def parts(X, y, task, X_test, y_test, folds):
+    """``(parts, protocol)``: the ``(X_fit, y_fit, X_eval, y_eval)`` of every
+    fold (the official split where a test part is given) and its name."""
+    if X_test is not None:
+        return [(X, y, X_test, y_test)], "official test split"
+    return [
+        (_rows(X, train), y[train], _rows(X, test), y[test])
+        for train, test in splits(X, y, task, folds)
+    ], f"{folds}-fold CV"
+
+
 def evaluate(name, folds, params=None, only=None):
     from sklearn.base import clone
 
     X, y, task, X_test, y_test = load(name)
     metric = "accuracy" if task == "classification" else "R^2"
-    if X_test is not None:
-        parts = [(X, y, X_test, y_test)]
-        protocol = "official test split"
-    else:
-        parts = [
-            (_rows(X, train), y[train], _rows(X, test), y[test])
-            for train, test in splits(X, y, task, folds)
-        ]
-        protocol = f"{folds}-fold CV"
+    folds_parts, protocol = parts(X, y, task, X_test, y_test, folds)
     results = []
     if name == "adult":
         categorical = ADULT_CATEGORICAL
@@ -179,7 +182,7 @@ def evaluate(name, folds, params=None, only=None):
             print(f"{name:14s} {model_name:21s} not run: {NOT_RUN[model_name, name]}")
             continue
         scores, times = [], []
-        for X_train, y_train, X_eval, y_eval in parts:
+        for X_train, y_train, X_eval, y_eval in folds_parts:
             estimator = clone(model)
             start = time.perf_counter()
             with warnings.catch_warnings():

@@ -28,7 +28,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from accuracy import _rows, load, splits  # noqa: E402
+from accuracy import load, parts  # noqa: E402
 
 DATASETS = ("breast_cancer", "wine", "digits", "pairwise", "adult")
 
@@ -48,17 +48,11 @@ def evaluate(name, values, folds):
     X, y, task, X_test, y_test = load(name)
     if task != "classification":
         raise ValueError(f"{name} is not a classification set")
-    if X_test is not None:
-        parts = [(X, y, X_test, y_test)]
-    else:
-        parts = [
-            (_rows(X, train), y[train], _rows(X, test), y[test])
-            for train, test in splits(X, y, task, folds)
-        ]
+    folds_parts, _ = parts(X, y, task, X_test, y_test, folds)
     results = {}
     for value in values:
         scores = []
-        for X_fit, y_fit, X_eval, y_eval in parts:
+        for X_fit, y_fit, X_eval, y_eval in folds_parts:
             model = GraphFeatureClassifier(random_state=0, label_smoothing=value)
             start = time.perf_counter()
             with warnings.catch_warnings():
