@@ -24,10 +24,10 @@ and the linear model get them one-hot encoded and the missing values imputed.
 parameters and ``--models skgraphfeat`` runs a subset of the models: for
 comparing candidate defaults (the files in ``--out`` then describe that run).
 
-``--datasets`` also takes the real tables of ``datasets.R_TABLES`` (Benefits,
-flchain, Computers, diamonds, HI; ``pydataset``, in the ``bench`` extra), which
-the default run leaves out: tables the defaults were not chosen on. Their text
-columns are handled as Adult's are. For example
+``--datasets`` also takes the sixteen real tables of ``datasets.R_TABLES``
+(Benefits, flchain, Computers, diamonds, HI, SLID, Males, ...; ``pydataset``, in
+the ``bench`` extra), which the default run leaves out: tables the defaults were
+not chosen on. Their text columns are handled as Adult's are. For example
 
     .venv/bin/python benchmarks/accuracy.py --datasets Benefits,HI --folds 3 \
         --models skgraphfeat,HistGradientBoosting --out /tmp/r_tables

@@ -26,16 +26,30 @@ ADULT_CATEGORICAL = [
 
 
 # name -> (target column, columns dropped, task, how the target is made).
-# flchain drops the follow-up time and the cause of death, which give the
-# target away; diamonds is cut to 10,000 rows drawn with a fixed seed.
+# flchain drops the follow-up time and the cause of death, and nwtco the time
+# to relapse, which give the target away; VerbAgg drops r2, its response cut
+# in two; row identifiers are dropped. Rows without a target are left out;
+# the largest tables are cut to 10,000 rows drawn with a fixed seed.
 R_TABLES = {
     "Benefits": ("ui", (), "classification", lambda y: (y == "yes").astype(int)),
     "flchain": ("death", ("futime", "chapter"), "classification", lambda y: y),
     "Computers": ("price", (), "regression", np.log),
     "diamonds": ("price", (), "regression", np.log),
     "HI": ("whi", (), "classification", lambda y: (y == "yes").astype(int)),
+    # the second set, chosen before any of them was measured
+    "SLID": ("wages", (), "regression", np.log),
+    "Males": ("wage", ("nr",), "regression", lambda y: y),
+    "Wages": ("lwage", (), "regression", lambda y: y),
+    "Star": ("tmathssk", (), "regression", lambda y: y),
+    "Workinghours": ("hours", (), "regression", lambda y: y),
+    "BudgetFood": ("wfood", (), "regression", lambda y: y),
+    "DoctorContacts": ("mdu", (), "regression", np.log1p),
+    "mid": ("conflict", (), "classification", lambda y: y),
+    "nwtco": ("rel", ("seqno", "edrel"), "classification", lambda y: y),
+    "Car": ("choice", (), "classification", lambda y: y),
+    "VerbAgg": ("resp", ("r2", "id"), "classification", lambda y: y),
 }
-R_TABLE_ROWS = {"diamonds": 10_000}
+R_TABLE_ROWS = {"diamonds": 10_000, "BudgetFood": 10_000, "DoctorContacts": 10_000}
 
 
 def load_r_table(name):
@@ -50,6 +64,7 @@ def load_r_table(name):
         ) from error
     target, dropped, task, make_target = R_TABLES[name]
     frame = data(name)
+    frame = frame[frame[target].notna()]
     if name in R_TABLE_ROWS:
         frame = frame.sample(R_TABLE_ROWS[name], random_state=0)
     y = np.asarray(make_target(frame.pop(target)))
