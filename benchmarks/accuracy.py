@@ -51,7 +51,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from datasets import (  # noqa: E402
-    ADULT_CATEGORICAL,
     R_TABLES,
     load_adult,
     load_r_table,
@@ -133,14 +132,14 @@ def models(task, categorical=None, params=None):
     )
     ebm = (EBC if classification else EBR)(random_state=0)
     # the model issue's MLP for tables it has not seen (run on request only)
-    stopped_mlp = clone(mlp).set_params(early_stopping=True)
+    stopped_mlp = clone(mlp).set_params(early_stopping=True)  # mlp stays as it is
     return {
         "skgraphfeat": ours,
         "HistGradientBoosting": hgb,
         "MLP": make_pipeline(scaled, mlp),
         "Logistic" if classification else "Ridge": make_pipeline(scaled, linear),
         "EBM": ebm,
-        "MLP_early_stopping": make_pipeline(clone(scaled), stopped_mlp),
+        "MLP_early_stopping": make_pipeline(scaled, stopped_mlp),
     }
 
 
@@ -180,12 +179,7 @@ def evaluate(name, folds, params=None, only=None):
     metric = "accuracy" if task == "classification" else "R^2"
     folds_parts, protocol = parts(X, y, task, X_test, y_test, folds)
     results = []
-    if name == "adult":
-        categorical = ADULT_CATEGORICAL
-    elif hasattr(X, "columns"):
-        categorical = text_columns(X)
-    else:
-        categorical = None
+    categorical = text_columns(X) if hasattr(X, "columns") else None
     for model_name, model in models(task, categorical, params).items():
         if (only and model_name not in only) or (not only and model_name in ON_REQUEST):
             continue
